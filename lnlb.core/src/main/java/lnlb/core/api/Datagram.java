@@ -1,0 +1,321 @@
+package lnlb.core.api;
+
+import java.nio.ByteBuffer;
+
+/**
+ * A reusable, zero-copy view over one IPv4 or IPv6 packet in a buffer. {@link #wrap} parses the
+ * headers once, at absolute indexes (the buffer's position and limit are never touched), and
+ * remembers the few offsets the accessors need; nothing is allocated. A malformed or truncated
+ * packet is reported by {@link #valid()} being false, never by an exception.
+ *
+ * <pre>
+ * IPv4 (RFC 791)                              IPv6 (RFC 8200)
+ *  0      4      8             16      19   31  0      4        12                      31
+ * |Version| IHL  |  DSCP/ECN   |  Total Length | |Version|Traffic Class|   Flow Label    |
+ * |       Identification       |Flags|Frag Off | |  Payload Length   |Next Hdr|Hop Limit |
+ * |  TTL  |    Protocol  |    Header Checksum  | |        Source Address (128 bits)      |
+ * |                Source Address              | |     Destination Address (128 bits)    |
+ * |             Destination Address            | then extension headers (hop-by-hop,
+ * |        Options (IHL > 5) ...               |  routing, fragment, destination options)
+ * </pre>
+ *
+ * Addresses of both families are also given as a 128-bit pair ({@link #sourceHigh()},
+ * {@link #sourceLow()}): IPv4 addresses appear there IPv4-mapped ({@code ::ffff:a.b.c.d}).
+ * Valid only inside the callback that handed it over; never keep a reference.
+ */
+public final class Datagram {
+    /** Returned by accessors whose field is absent (no ports in a non-first fragment, ...). */
+    public static final int ABSENT = -1;
+
+    public static final int PROTOCOL_TCP = 6;
+    public static final int PROTOCOL_UDP = 17;
+    public static final int PROTOCOL_ICMP = 1;
+    public static final int PROTOCOL_ICMPV6 = 58;
+    public static final int PROTOCOL_SCTP = 132;
+
+    /** TCP flag bits as in the header's 13th byte (RFC 9293). */
+    public static final int TCP_FIN = 0x01;
+    public static final int TCP_SYN = 0x02;
+    public static final int TCP_RST = 0x04;
+    public static final int TCP_PSH = 0x08;
+    public static final int TCP_ACK = 0x10;
+
+    static final int IPV4_MIN_HEADER = 20;
+    static final int IPV4_TOTAL_LENGTH_OFFSET = 2;
+    static final int IPV4_IDENTIFICATION_OFFSET = 4;
+    static final int IPV4_FLAGS_FRAGMENT_OFFSET = 6;
+    static final int IPV4_PROTOCOL_OFFSET = 9;
+    static final int IPV4_SOURCE_OFFSET = 12;
+    static final int IPV4_DESTINATION_OFFSET = IPV4_SOURCE_OFFSET + 4;
+    static final int IPV4_MORE_FRAGMENTS = 0x2000;
+    static final int IPV4_FRAGMENT_OFFSET_MASK = 0x1FFF;
+
+    static final int IPV6_HEADER = 40;
+    static final int IPV6_PAYLOAD_LENGTH_OFFSET = 4;
+    static final int IPV6_NEXT_HEADER_OFFSET = 6;
+    static final int IPV6_SOURCE_OFFSET = 8;
+    static final int IPV6_DESTINATION_OFFSET = IPV6_SOURCE_OFFSET + 16;
+    /** Extension headers walked before giving up (a hostile chain must not loop long). */
+    static final int IPV6_MAX_EXTENSION_HEADERS = 8;
+    static final int IPV6_HOP_BY_HOP = 0;
+    static final int IPV6_ROUTING = 43;
+    static final int IPV6_FRAGMENT = 44;
+    static final int IPV6_DESTINATION_OPTIONS = 60;
+    static final int IPV6_NO_NEXT_HEADER = 59;
+
+    static final int PORTS_LENGTH = 4;
+    static final int TCP_FLAGS_OFFSET = 13;
+    static final int TCP_MIN_HEADER = 20;
+
+    private static final long IPV4_MAPPED_HIGH = 0L;
+    private static final long IPV4_MAPPED_LOW_PREFIX = 0xFFFFL << 32;
+
+    private ByteBuffer buffer;
+    private int offset;
+    private int length;
+    private boolean valid;
+    private int version;
+    private int protocol;
+    /** Absolute index of the transport header, or ABSENT (non-first fragment, truncated). */
+    private int transportOffset;
+    /** Bytes of transport header present in the packet. */
+    private int transportLength;
+    private boolean fragment;
+    private int fragmentOffset;
+    private boolean moreFragments;
+    private long fragmentId;
+
+    /**
+     * Points this view at the IP packet at {@code buffer[offset, offset + length)} and parses its
+     * headers. {@code length} may exceed the packet's own length (Ethernet padding); it is then
+     * clipped to what the IP header says. Returns this view; check {@link #valid()}.
+     */
+    public Datagram wrap(ByteBuffer buffer, int offset, int length) {
+        this.buffer = buffer;
+        this.offset = offset;
+        this.length = length;
+        this.valid = false;
+        this.version = 0;
+        this.protocol = ABSENT;
+        this.transportOffset = ABSENT;
+        this.transportLength = 0;
+        this.fragment = false;
+        this.fragmentOffset = 0;
+        this.moreFragments = false;
+        this.fragmentId = 0;
+        if (length < 1 || offset < 0 || offset + length > buffer.capacity()) {
+            return this;
+        }
+        int v = (buffer.get(offset) & 0xFF) >>> 4;
+        if (v == 4) {
+            parseIpv4();
+        } else if (v == 6) {
+            parseIpv6();
+        }
+        return this;
+    }
+
+    private void parseIpv4() {
+        if (length < IPV4_MIN_HEADER) {
+            return;
+        }
+        int headerLength = (buffer.get(offset) & 0x0F) << 2;
+        int totalLength = buffer.getShort(offset + IPV4_TOTAL_LENGTH_OFFSET) & 0xFFFF;
+        if (headerLength < IPV4_MIN_HEADER || totalLength < headerLength || totalLength > length) {
+            return;
+        }
+        length = totalLength;
+        version = 4;
+        protocol = buffer.get(offset + IPV4_PROTOCOL_OFFSET) & 0xFF;
+        int flagsAndOffset = buffer.getShort(offset + IPV4_FLAGS_FRAGMENT_OFFSET) & 0xFFFF;
+        fragmentOffset = (flagsAndOffset & IPV4_FRAGMENT_OFFSET_MASK) << 3;
+        moreFragments = (flagsAndOffset & IPV4_MORE_FRAGMENTS) != 0;
+        fragment = moreFragments || fragmentOffset != 0;
+        fragmentId = buffer.getShort(offset + IPV4_IDENTIFICATION_OFFSET) & 0xFFFF;
+        if (fragmentOffset == 0) {
+            transportOffset = offset + headerLength;
+            transportLength = totalLength - headerLength;
+        }
+        valid = true;
+    }
+
+    private void parseIpv6() {
+        if (length < IPV6_HEADER) {
+            return;
+        }
+        int payloadLength = buffer.getShort(offset + IPV6_PAYLOAD_LENGTH_OFFSET) & 0xFFFF;
+        int end = offset + IPV6_HEADER + payloadLength;
+        if (IPV6_HEADER + payloadLength > length) {
+            return;
+        }
+        length = IPV6_HEADER + payloadLength;
+        version = 6;
+        int next = buffer.get(offset + IPV6_NEXT_HEADER_OFFSET) & 0xFF;
+        int at = offset + IPV6_HEADER;
+        for (int walked = 0; walked <= IPV6_MAX_EXTENSION_HEADERS; walked++) {
+            if (next == IPV6_HOP_BY_HOP || next == IPV6_ROUTING || next == IPV6_DESTINATION_OPTIONS) {
+                if (at + 2 > end) {
+                    return;
+                }
+                int size = ((buffer.get(at + 1) & 0xFF) + 1) << 3;
+                next = buffer.get(at) & 0xFF;
+                at += size;
+            } else if (next == IPV6_FRAGMENT) {
+                if (at + 8 > end) {
+                    return;
+                }
+                int offsetAndFlags = buffer.getShort(at + 2) & 0xFFFF;
+                fragment = true;
+                fragmentOffset = offsetAndFlags & ~0x7;
+                moreFragments = (offsetAndFlags & 1) != 0;
+                fragmentId = buffer.getInt(at + 4) & 0xFFFF_FFFFL;
+                next = buffer.get(at) & 0xFF;
+                at += 8;
+            } else {
+                if (at > end) {
+                    return;
+                }
+                protocol = next;
+                if (fragmentOffset == 0 && next != IPV6_NO_NEXT_HEADER) {
+                    transportOffset = at;
+                    transportLength = end - at;
+                }
+                valid = true;
+                return;
+            }
+        }
+        // Too many extension headers: refuse rather than walk a hostile chain.
+    }
+
+    /** False when the packet is not IPv4/IPv6, truncated, or its lengths lie. */
+    public boolean valid() {
+        return valid;
+    }
+
+    /** 4 or 6; 0 when not valid. */
+    public int version() {
+        return version;
+    }
+
+    /** The upper-layer protocol (after IPv6 extension headers), or ABSENT. */
+    public int protocol() {
+        return protocol;
+    }
+
+    public ByteBuffer buffer() {
+        return buffer;
+    }
+
+    /** Absolute index of the IP header. */
+    public int offset() {
+        return offset;
+    }
+
+    /** Length of the IP packet (header + payload), without link padding. */
+    public int length() {
+        return length;
+    }
+
+    /** IPv4 source address as a raw int (network order); 0 for IPv6. */
+    public int sourceV4() {
+        return version == 4 ? buffer.getInt(offset + IPV4_SOURCE_OFFSET) : 0;
+    }
+
+    /** IPv4 destination address as a raw int; 0 for IPv6. */
+    public int destinationV4() {
+        return version == 4 ? buffer.getInt(offset + IPV4_DESTINATION_OFFSET) : 0;
+    }
+
+    /** High 64 bits of the source address (IPv4: IPv4-mapped, so 0). */
+    public long sourceHigh() {
+        return version == 6 ? buffer.getLong(offset + IPV6_SOURCE_OFFSET) : IPV4_MAPPED_HIGH;
+    }
+
+    /** Low 64 bits of the source address (IPv4: {@code 0000:ffff:a.b.c.d}). */
+    public long sourceLow() {
+        return version == 6
+                ? buffer.getLong(offset + IPV6_SOURCE_OFFSET + 8)
+                : IPV4_MAPPED_LOW_PREFIX | (sourceV4() & 0xFFFF_FFFFL);
+    }
+
+    /** High 64 bits of the destination address (IPv4-mapped for IPv4). */
+    public long destinationHigh() {
+        return version == 6 ? buffer.getLong(offset + IPV6_DESTINATION_OFFSET) : IPV4_MAPPED_HIGH;
+    }
+
+    /** Low 64 bits of the destination address (IPv4-mapped for IPv4). */
+    public long destinationLow() {
+        return version == 6
+                ? buffer.getLong(offset + IPV6_DESTINATION_OFFSET + 8)
+                : IPV4_MAPPED_LOW_PREFIX | (destinationV4() & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * The source address folded into one {@code long}, the default assignment key: an IPv4
+     * address as its unsigned value; an IPv6 address as {@code high * K ^ low} with a fixed odd
+     * constant (part of the protocol: every node must compute the same key).
+     */
+    public long sourceKey() {
+        if (version == 4) {
+            return sourceV4() & 0xFFFF_FFFFL;
+        }
+        return sourceHigh() * 0x9E37_79B9_7F4A_7C15L ^ sourceLow();
+    }
+
+    /** Transport source port (TCP, UDP, SCTP, UDP-Lite, DCCP), or ABSENT. */
+    public int sourcePort() {
+        return hasPorts() ? buffer.getShort(transportOffset) & 0xFFFF : ABSENT;
+    }
+
+    /** Transport destination port, or ABSENT. */
+    public int destinationPort() {
+        return hasPorts() ? buffer.getShort(transportOffset + 2) & 0xFFFF : ABSENT;
+    }
+
+    /** TCP flags ({@link #TCP_SYN} ...), or ABSENT when not TCP or truncated. */
+    public int tcpFlags() {
+        if (protocol != PROTOCOL_TCP || transportOffset == ABSENT || transportLength < TCP_MIN_HEADER) {
+            return ABSENT;
+        }
+        return buffer.get(transportOffset + TCP_FLAGS_OFFSET) & 0xFF;
+    }
+
+    /** True for any fragment (first, middle or last) of a fragmented packet. */
+    public boolean isFragment() {
+        return fragment;
+    }
+
+    /** True for the fragment at offset 0 (the only one that carries the ports). */
+    public boolean isFirstFragment() {
+        return fragment && fragmentOffset == 0;
+    }
+
+    /** Fragment offset in bytes; 0 when not a fragment. */
+    public int fragmentOffset() {
+        return fragmentOffset;
+    }
+
+    /** The more-fragments flag. */
+    public boolean moreFragments() {
+        return moreFragments;
+    }
+
+    /** Identification (IPv4: 16 bits; IPv6 fragment header: 32 bits); 0 when not a fragment header. */
+    public long fragmentId() {
+        return fragmentId;
+    }
+
+    /** Absolute index of the transport header, or ABSENT. */
+    public int transportOffset() {
+        return transportOffset;
+    }
+
+    private boolean hasPorts() {
+        return transportOffset != ABSENT && transportLength >= PORTS_LENGTH && carriesPorts(protocol);
+    }
+
+    private static boolean carriesPorts(int protocol) {
+        return protocol == PROTOCOL_TCP || protocol == PROTOCOL_UDP || protocol == PROTOCOL_SCTP
+                || protocol == 136 /* UDP-Lite */ || protocol == 33 /* DCCP */;
+    }
+}
