@@ -1,6 +1,7 @@
 package lnlb.core.api;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * A reusable, zero-copy view over one IPv4 or IPv6 packet in a buffer. {@link #wrap} parses the
@@ -19,6 +20,7 @@ import java.nio.ByteBuffer;
  * |        Options (IHL > 5) ...               |  routing, fragment, destination options)
  * </pre>
  *
+ * Multi-byte fields are read in network order whatever {@link ByteBuffer#order()} the buffer has.
  * Addresses of both families are also given as a 128-bit pair ({@link #sourceHigh()},
  * {@link #sourceLow()}): IPv4 addresses appear there IPv4-mapped ({@code ::ffff:a.b.c.d}).
  * Valid only inside the callback that handed it over; never keep a reference.
@@ -71,6 +73,8 @@ public final class Datagram {
     private static final long IPV4_MAPPED_LOW_PREFIX = 0xFFFFL << 32;
 
     private ByteBuffer buffer;
+    /** False when the buffer is little-endian: multi-byte reads are then byte-swapped. */
+    private boolean bigEndian;
     private int offset;
     private int length;
     private boolean valid;
@@ -92,6 +96,7 @@ public final class Datagram {
      */
     public Datagram wrap(ByteBuffer buffer, int offset, int length) {
         this.buffer = buffer;
+        this.bigEndian = buffer.order() == ByteOrder.BIG_ENDIAN;
         this.offset = offset;
         this.length = length;
         this.valid = false;
@@ -103,7 +108,8 @@ public final class Datagram {
         this.fragmentOffset = 0;
         this.moreFragments = false;
         this.fragmentId = 0;
-        if (length < 1 || offset < 0 || offset + length > buffer.capacity()) {
+        // Absolute reads are bounded by the limit; written so that it cannot overflow.
+        if (length < 1 || offset < 0 || offset > buffer.limit() - length) {
             return this;
         }
         int v = (buffer.get(offset) & 0xFF) >>> 4;
@@ -120,18 +126,18 @@ public final class Datagram {
             return;
         }
         int headerLength = (buffer.get(offset) & 0x0F) << 2;
-        int totalLength = buffer.getShort(offset + IPV4_TOTAL_LENGTH_OFFSET) & 0xFFFF;
+        int totalLength = u16(offset + IPV4_TOTAL_LENGTH_OFFSET);
         if (headerLength < IPV4_MIN_HEADER || totalLength < headerLength || totalLength > length) {
             return;
         }
         length = totalLength;
         version = 4;
         protocol = buffer.get(offset + IPV4_PROTOCOL_OFFSET) & 0xFF;
-        int flagsAndOffset = buffer.getShort(offset + IPV4_FLAGS_FRAGMENT_OFFSET) & 0xFFFF;
+        int flagsAndOffset = u16(offset + IPV4_FLAGS_FRAGMENT_OFFSET);
         fragmentOffset = (flagsAndOffset & IPV4_FRAGMENT_OFFSET_MASK) << 3;
         moreFragments = (flagsAndOffset & IPV4_MORE_FRAGMENTS) != 0;
         fragment = moreFragments || fragmentOffset != 0;
-        fragmentId = buffer.getShort(offset + IPV4_IDENTIFICATION_OFFSET) & 0xFFFF;
+        fragmentId = u16(offset + IPV4_IDENTIFICATION_OFFSET);
         if (fragmentOffset == 0) {
             transportOffset = offset + headerLength;
             transportLength = totalLength - headerLength;
@@ -143,13 +149,12 @@ public final class Datagram {
         if (length < IPV6_HEADER) {
             return;
         }
-        int payloadLength = buffer.getShort(offset + IPV6_PAYLOAD_LENGTH_OFFSET) & 0xFFFF;
+        int payloadLength = u16(offset + IPV6_PAYLOAD_LENGTH_OFFSET);
         int end = offset + IPV6_HEADER + payloadLength;
         if (IPV6_HEADER + payloadLength > length) {
             return;
         }
         length = IPV6_HEADER + payloadLength;
-        version = 6;
         int next = buffer.get(offset + IPV6_NEXT_HEADER_OFFSET) & 0xFF;
         int at = offset + IPV6_HEADER;
         for (int walked = 0; walked <= IPV6_MAX_EXTENSION_HEADERS; walked++) {
@@ -164,13 +169,20 @@ public final class Datagram {
                 if (at + 8 > end) {
                     return;
                 }
-                int offsetAndFlags = buffer.getShort(at + 2) & 0xFFFF;
+                int offsetAndFlags = u16(at + 2);
                 fragment = true;
                 fragmentOffset = offsetAndFlags & ~0x7;
                 moreFragments = (offsetAndFlags & 1) != 0;
-                fragmentId = buffer.getInt(at + 4) & 0xFFFF_FFFFL;
+                fragmentId = i32(at + 4) & 0xFFFF_FFFFL;
                 next = buffer.get(at) & 0xFF;
                 at += 8;
+                if (fragmentOffset != 0) {
+                    // A non-first fragment: what follows is fragment data, not more headers.
+                    version = 6;
+                    protocol = next;
+                    valid = true;
+                    return;
+                }
             } else {
                 if (at > end) {
                     return;
@@ -180,6 +192,7 @@ public final class Datagram {
                     transportOffset = at;
                     transportLength = end - at;
                 }
+                version = 6;
                 valid = true;
                 return;
             }
@@ -197,7 +210,10 @@ public final class Datagram {
         return version;
     }
 
-    /** The upper-layer protocol (after IPv6 extension headers), or ABSENT. */
+    /**
+     * The upper-layer protocol (after IPv6 extension headers), or ABSENT. For a non-first IPv6
+     * fragment: the next header named by its fragment header (the rest is not visible).
+     */
     public int protocol() {
         return protocol;
     }
@@ -218,35 +234,35 @@ public final class Datagram {
 
     /** IPv4 source address as a raw int (network order); 0 for IPv6. */
     public int sourceV4() {
-        return version == 4 ? buffer.getInt(offset + IPV4_SOURCE_OFFSET) : 0;
+        return version == 4 ? i32(offset + IPV4_SOURCE_OFFSET) : 0;
     }
 
     /** IPv4 destination address as a raw int; 0 for IPv6. */
     public int destinationV4() {
-        return version == 4 ? buffer.getInt(offset + IPV4_DESTINATION_OFFSET) : 0;
+        return version == 4 ? i32(offset + IPV4_DESTINATION_OFFSET) : 0;
     }
 
     /** High 64 bits of the source address (IPv4: IPv4-mapped, so 0). */
     public long sourceHigh() {
-        return version == 6 ? buffer.getLong(offset + IPV6_SOURCE_OFFSET) : IPV4_MAPPED_HIGH;
+        return version == 6 ? i64(offset + IPV6_SOURCE_OFFSET) : IPV4_MAPPED_HIGH;
     }
 
     /** Low 64 bits of the source address (IPv4: {@code 0000:ffff:a.b.c.d}). */
     public long sourceLow() {
         return version == 6
-                ? buffer.getLong(offset + IPV6_SOURCE_OFFSET + 8)
+                ? i64(offset + IPV6_SOURCE_OFFSET + 8)
                 : IPV4_MAPPED_LOW_PREFIX | (sourceV4() & 0xFFFF_FFFFL);
     }
 
     /** High 64 bits of the destination address (IPv4-mapped for IPv4). */
     public long destinationHigh() {
-        return version == 6 ? buffer.getLong(offset + IPV6_DESTINATION_OFFSET) : IPV4_MAPPED_HIGH;
+        return version == 6 ? i64(offset + IPV6_DESTINATION_OFFSET) : IPV4_MAPPED_HIGH;
     }
 
     /** Low 64 bits of the destination address (IPv4-mapped for IPv4). */
     public long destinationLow() {
         return version == 6
-                ? buffer.getLong(offset + IPV6_DESTINATION_OFFSET + 8)
+                ? i64(offset + IPV6_DESTINATION_OFFSET + 8)
                 : IPV4_MAPPED_LOW_PREFIX | (destinationV4() & 0xFFFF_FFFFL);
     }
 
@@ -264,12 +280,12 @@ public final class Datagram {
 
     /** Transport source port (TCP, UDP, SCTP, UDP-Lite, DCCP), or ABSENT. */
     public int sourcePort() {
-        return hasPorts() ? buffer.getShort(transportOffset) & 0xFFFF : ABSENT;
+        return hasPorts() ? u16(transportOffset) : ABSENT;
     }
 
     /** Transport destination port, or ABSENT. */
     public int destinationPort() {
-        return hasPorts() ? buffer.getShort(transportOffset + 2) & 0xFFFF : ABSENT;
+        return hasPorts() ? u16(transportOffset + 2) : ABSENT;
     }
 
     /** TCP flags ({@link #TCP_SYN} ...), or ABSENT when not TCP or truncated. */
@@ -308,6 +324,21 @@ public final class Datagram {
     /** Absolute index of the transport header, or ABSENT. */
     public int transportOffset() {
         return transportOffset;
+    }
+
+    private int u16(int index) {
+        short value = buffer.getShort(index);
+        return (bigEndian ? value : Short.reverseBytes(value)) & 0xFFFF;
+    }
+
+    private int i32(int index) {
+        int value = buffer.getInt(index);
+        return bigEndian ? value : Integer.reverseBytes(value);
+    }
+
+    private long i64(int index) {
+        long value = buffer.getLong(index);
+        return bigEndian ? value : Long.reverseBytes(value);
     }
 
     private boolean hasPorts() {

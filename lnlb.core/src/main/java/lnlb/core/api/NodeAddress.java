@@ -21,15 +21,20 @@ public final class NodeAddress {
         return (mac & ~MASK) == 0;
     }
 
-    /** Reads six bytes at an absolute index, without moving the buffer's position. */
+    /** Reads six bytes at an absolute index, in network order whatever the buffer's order, without moving its position. */
     public static long read(ByteBuffer buffer, int offset) {
-        return ((long) (buffer.getShort(offset) & 0xFFFF) << 32) | (buffer.getInt(offset + 2) & 0xFFFF_FFFFL);
+        long mac = 0;
+        for (int i = 0; i < 6; i++) {
+            mac = (mac << 8) | (buffer.get(offset + i) & 0xFF);
+        }
+        return mac;
     }
 
-    /** Writes six bytes at an absolute index, without moving the buffer's position. */
+    /** Writes six bytes at an absolute index, in network order whatever the buffer's order, without moving its position. */
     public static void write(ByteBuffer buffer, int offset, long mac) {
-        buffer.putShort(offset, (short) (mac >>> 32));
-        buffer.putInt(offset + 2, (int) mac);
+        for (int i = 0; i < 6; i++) {
+            buffer.put(offset + i, (byte) (mac >>> (40 - 8 * i)));
+        }
     }
 
     /** {@code 02:00:0a:00:00:0a} form; {@code none} for {@link #NONE}. */
@@ -50,13 +55,14 @@ public final class NodeAddress {
 
     /** Parses {@code aa:bb:cc:dd:ee:ff} (or with {@code -}); throws IllegalArgumentException otherwise. */
     public static long parse(String text) {
-        String[] octets = text.trim().split("[:-]");
+        String[] octets = text.trim().split("[:-]", -1);   // -1: keep trailing empty octets
         if (octets.length != 6) {
             throw new IllegalArgumentException("not a MAC address: " + text);
         }
         long mac = 0;
         for (String octet : octets) {
-            if (octet.isEmpty() || octet.length() > 2) {
+            if (octet.isEmpty() || octet.length() > 2
+                    || !isHexDigit(octet.charAt(0)) || !isHexDigit(octet.charAt(octet.length() - 1))) {
                 throw new IllegalArgumentException("not a MAC address: " + text);
             }
             try {
@@ -66,6 +72,11 @@ public final class NodeAddress {
             }
         }
         return mac;
+    }
+
+    /** ASCII hex only: Integer.parseInt would also take a sign and non-ASCII digits. */
+    private static boolean isHexDigit(char c) {
+        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
     }
 
     /**

@@ -1,0 +1,47 @@
+package lnlb.core.internal.engine;
+
+import java.net.InetAddress;
+import lnlb.core.api.NodeAddress;
+
+/**
+ * Everything one cluster needs to start, validated once. Times in milliseconds.
+ *
+ * @param name virtual interface name (e.g. nlb0)
+ * @param vip the cluster IP
+ * @param device the bound device
+ * @param heartbeatIntervalMillis time between heartbeats (sub-second allowed, >= 10)
+ * @param tolerance heartbeats a node may miss before it is declared dead (>= 2)
+ * @param holdFrames bound of the queue of undecided datagrams
+ * @param joinBufferFrames bound of what a joining node records before it holds the state
+ */
+public record ClusterConfig(String name, InetAddress vip, String device, long heartbeatIntervalMillis, int tolerance,
+        int holdFrames, int joinBufferFrames) {
+
+    public static final long DEFAULT_INTERVAL_MILLIS = 1000;
+    public static final int DEFAULT_TOLERANCE = 10;
+
+    public ClusterConfig {
+        if (heartbeatIntervalMillis < 10) {
+            throw new IllegalArgumentException("heartbeat.interval.ms must be >= 10: " + heartbeatIntervalMillis);
+        }
+        if (tolerance < 2) {
+            throw new IllegalArgumentException("tolerance must be >= 2: " + tolerance);
+        }
+        if (holdFrames < 1 || joinBufferFrames < 1) {
+            throw new IllegalArgumentException("queue bounds must be >= 1");
+        }
+    }
+
+    public static ClusterConfig of(String name, InetAddress vip, String device, long intervalMillis, int tolerance) {
+        return new ClusterConfig(name, vip, device, intervalMillis, tolerance, 4096, 65536);
+    }
+
+    public long clusterMac() {
+        return NodeAddress.unicastClusterMac(vip);
+    }
+
+    /** Silence after which a member is declared dead: interval x tolerance, less half an interval of slack for the tick. */
+    public long deadAfterMillis() {
+        return heartbeatIntervalMillis * tolerance - heartbeatIntervalMillis / 2;
+    }
+}

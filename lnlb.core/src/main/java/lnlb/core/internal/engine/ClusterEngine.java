@@ -1,0 +1,1121 @@
+package lnlb.core.internal.engine;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import lnlb.core.api.Cluster;
+import lnlb.core.api.ClusterLink;
+import lnlb.core.api.Datagram;
+import lnlb.core.api.FrameReceiver;
+import lnlb.core.api.NodeAddress;
+import lnlb.core.api.ProtocolModule;
+import lnlb.core.internal.loop.EventLoop;
+import lnlb.core.internal.wire.ClusterHeader;
+import lnlb.core.internal.wire.ClusterMessage;
+import lnlb.core.internal.wire.ClusterMessage.AskRetransmit;
+import lnlb.core.internal.wire.ClusterMessage.Commit;
+import lnlb.core.internal.wire.ClusterMessage.Committed;
+import lnlb.core.internal.wire.ClusterMessage.Conntrack;
+import lnlb.core.internal.wire.ClusterMessage.Heartbeat;
+import lnlb.core.internal.wire.ClusterMessage.Join;
+import lnlb.core.internal.wire.ClusterMessage.Leave;
+import lnlb.core.internal.wire.ClusterMessage.Prepare;
+import lnlb.core.internal.wire.ClusterMessage.Prepared;
+import lnlb.core.internal.wire.ClusterMessage.Retransmit;
+import lnlb.core.internal.wire.ClusterMessage.Welcome;
+import lnlb.core.internal.wire.Fragmenter;
+import lnlb.core.internal.wire.Reassembler;
+import lnlb.core.internal.wire.ReceivedMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One cluster on one node: the decision path for every datagram and the cluster protocol. Every
+ * method runs on the cluster's {@link EventLoop}; other threads go through {@link #submit}.
+ *
+ * <h2>How every node decides every datagram the same way</h2>
+ * A datagram no session claims is assigned by the cut table of the current {@link View}. Views
+ * change only through the coordinator (the lowest live member): PREPARE, PREPARED from every
+ * member, then one COMMIT frame. A switch floods that frame to every port in the order it received
+ * it, so every node except its sender switches views at the same point of the frame stream: the
+ * boundary is one frame, not N heartbeats as in the original, and datagrams before it are decided
+ * with the old view, after it with the new one, everywhere.
+ *
+ * <p>The sender (the coordinator) is the exception: it switches when it sends, a frame-transit
+ * before the others. During that window it holds every datagram whose owner would differ between
+ * the two views. Every other node logs, from PREPARE to COMMIT, the last such datagram per session
+ * key (an {@link AmbiguityLog}) and sends it back in COMMITTED; with the first COMMITTED the
+ * coordinator knows, datagram by datagram, which of its held ones the others decided under the old
+ * view, and decides them the same way.
+ *
+ * <p>A joining node records every frame from its first JOIN, receives the first node's module
+ * states (taken when that node saw the JOIN), loads them and replays what it recorded; it decides
+ * nothing until then and accepts nothing until a COMMIT makes it a member.
+ */
+public final class ClusterEngine implements Cluster, FrameReceiver {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterEngine.class);
+
+    static final int ETHERNET_HEADER = 14;
+    static final int ETHERTYPE_OFFSET = 12;
+    static final int ETHERTYPE_IPV4 = 0x0800;
+    static final int ETHERTYPE_IPV6 = 0x86DD;
+    static final int ETHERTYPE_ARP = 0x0806;
+    static final int ARP_TARGET_IP_OFFSET = ETHERNET_HEADER + 24;
+    static final int ARP_LENGTH = 28;
+    private static final int MAX_MESSAGE_BYTES = 64 << 20;
+    private static final int AMBIGUITY_LOG_CAPACITY = 65536;
+
+    /** Lifecycle of this node in the cluster. */
+    public enum State {
+        /** Sending JOIN, recording frames; decides nothing. */
+        JOINING,
+        /** Welcomed; waiting for the module states. */
+        SYNCING,
+        /** Holds the state and decides every datagram, but owns none until a view includes it. */
+        OBSERVER,
+        /** In the view: owns its share. */
+        MEMBER,
+        STOPPED
+    }
+
+    private final ClusterConfig config;
+    private final ClusterLink link;
+    private final EventLoop loop;
+    private final WeightSource weights;
+    private final long self;
+    private final long clusterMac;
+    private final byte[] vip16;
+    private final int vipV4;
+    private final Datagram datagram = new Datagram();
+    private final ProtocolModule[] modules = new ProtocolModule[256];
+    private final EngineCounters counters = new EngineCounters();
+    private final Reassembler reassembler;
+    private final Fragmenter fragmenter;
+    private final ByteBuffer sendBuffer;
+    private final Map<Long, Peer> peers = new TreeMap<>();
+    private final FrameQueue held;
+    private final FrameQueue joinBuffer;
+    private final ArrayDeque<ReceivedMessage> joinMessages = new ArrayDeque<>();
+    private final AmbiguityLog ambiguities = new AmbiguityLog(AMBIGUITY_LOG_CAPACITY);
+    /** The session keys with a datagram in {@link #held} (the digest slot is unused: 1 = present). */
+    private final AmbiguityLog heldKeys;
+    private final long tickMillis;
+
+    private State state = State.STOPPED;
+    private View view = View.EMPTY;
+    private int messageId;
+    private long nextHeartbeat;
+    private long nextJoin;
+    private long joinStarted;
+    private long highestEpochSeen;
+    private EventLoop.Timer tickTimer;
+    private long lastTick;
+    private boolean loggedModuleError;
+
+    // A view another node proposed (or we did), between PREPARE and COMMIT.
+    private View pending;
+    private long pendingProposer = NodeAddress.NONE;
+    private long pendingSince;
+
+    // Coordinator: our proposal waiting for PREPARED.
+    private View proposal;
+    private final java.util.Set<Long> awaitingPrepared = new java.util.TreeSet<>();
+    private long proposalDeadline;
+
+    // Coordinator: the window between sending COMMIT and hearing the first COMMITTED.
+    private View windowOld;
+    private long windowDeadline;
+
+    // Joining node: the welcome and the module states received so far.
+    private Welcome welcome;
+    private final Map<Integer, byte[]> syncStates = new HashMap<>();
+    private long syncDeadline;
+
+    public ClusterEngine(ClusterConfig config, ClusterLink link, EventLoop loop, WeightSource weights) {
+        this.config = config;
+        this.link = link;
+        this.loop = loop;
+        this.weights = weights;
+        this.self = link.nodeAddress();
+        this.clusterMac = config.clusterMac();
+        this.vip16 = ClusterHeader.vipBytes(config.vip());
+        byte[] raw = config.vip().getAddress();
+        this.vipV4 = raw.length == 4 ? ByteBuffer.wrap(raw).getInt() : 0;
+        this.reassembler = new Reassembler(vip16, MAX_MESSAGE_BYTES, 64, 2L * MAX_MESSAGE_BYTES,
+                Math.max(1000, config.heartbeatIntervalMillis() * config.tolerance()));
+        this.fragmenter = new Fragmenter(link.mtu(), MAX_MESSAGE_BYTES);
+        this.sendBuffer = ByteBuffer.allocateDirect(ETHERNET_HEADER + link.mtu() + 64);
+        this.held = new FrameQueue(config.holdFrames() * 2048, config.holdFrames());
+        this.joinBuffer = new FrameQueue(Math.min(64 << 20, config.joinBufferFrames() * 2048), config.joinBufferFrames());
+        this.heldKeys = new AmbiguityLog(config.holdFrames());
+        this.tickMillis = Math.max(1, config.heartbeatIntervalMillis() / 10);
+    }
+
+    // ---------------------------------------------------------------- Cluster view for modules
+
+    @Override
+    public String name() {
+        return config.name() != null ? config.name() : link.interfaceName();
+    }
+
+    @Override
+    public InetAddress vip() {
+        return config.vip();
+    }
+
+    @Override
+    public long clusterMac() {
+        return clusterMac;
+    }
+
+    @Override
+    public long localNode() {
+        return self;
+    }
+
+    @Override
+    public String device() {
+        return config.device();
+    }
+
+    @Override
+    public long nowMillis() {
+        return loop.nowMillis();
+    }
+
+    // ---------------------------------------------------------------- lifecycle (loop thread)
+
+    /** Starts joining: JOIN now and then, frames recorded until the state arrives. On the loop. */
+    public void start() {
+        long now = loop.nowMillis();
+        state = State.JOINING;
+        joinStarted = now;
+        nextJoin = now;
+        nextHeartbeat = now;
+        tickTimer = loop.schedule(0, this::tick);
+        LOG.info("{}: {} starting on {} as {}", name(), config.vip().getHostAddress(), config.device(),
+                NodeAddress.format(self));
+    }
+
+    /** Leaves the cluster (LEAVE if {@code announce}) and releases the modules' tables. On the loop. */
+    public void stop(boolean announce) {
+        if (state == State.STOPPED) {
+            return;
+        }
+        if (announce && (state == State.MEMBER || state == State.OBSERVER)) {
+            send(new Leave());
+        }
+        state = State.STOPPED;
+        if (tickTimer != null) {
+            tickTimer.cancel();
+        }
+        for (ProtocolModule module : distinctModules()) {
+            try {
+                module.clusterDeleted(this);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: module {} failed in clusterDeleted", name(), module, e);
+            }
+        }
+        LOG.info("{}: stopped", name());
+    }
+
+    /**
+     * Makes {@code module} serve {@code protocol} (null: nobody), moving the state across with
+     * saveState/loadState when one module replaces another. On the loop.
+     */
+    public void serve(int protocol, ProtocolModule module) {
+        ProtocolModule old = modules[protocol];
+        if (old == module) {
+            return;
+        }
+        byte[] state = null;
+        if (old != null && module != null) {
+            state = guard(old, () -> old.saveState(this));
+        }
+        if (module != null && !isServing(module)) {
+            guardRun(module, () -> module.clusterCreated(this));
+        }
+        if (state != null) {
+            byte[] dump = state;
+            guardRun(module, () -> module.loadState(this, dump));
+        }
+        modules[protocol] = module;
+        if (old != null && !isServing(old)) {
+            guardRun(old, () -> old.clusterDeleted(this));
+        }
+        LOG.info("{}: protocol {} served by {}", name(), protocol, module);
+    }
+
+    private boolean isServing(ProtocolModule module) {
+        for (ProtocolModule m : modules) {
+            if (m == module) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<ProtocolModule> distinctModules() {
+        Map<ProtocolModule, Boolean> seen = new IdentityHashMap<>();
+        List<ProtocolModule> list = new ArrayList<>();
+        for (ProtocolModule m : modules) {
+            if (m != null && seen.put(m, Boolean.TRUE) == null) {
+                list.add(m);
+            }
+        }
+        return list;
+    }
+
+    // ---------------------------------------------------------------- status (loop thread)
+
+    public State state() {
+        return state;
+    }
+
+    public View view() {
+        return view;
+    }
+
+    public EngineCounters counters() {
+        return counters;
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    public ClusterLink link() {
+        return link;
+    }
+
+    public ProtocolModule module(int protocol) {
+        return modules[protocol];
+    }
+
+    /** The node this one believes coordinates view changes: the lowest live member. */
+    public long coordinator() {
+        for (int i = 0; i < view.size(); i++) {
+            long node = view.member(i);
+            if (node == self || isAlive(node)) {
+                return node;
+            }
+        }
+        return NodeAddress.NONE;
+    }
+
+    /** Known peers (MAC to last-heard age in ms) for status dumps. */
+    public Map<Long, Long> peerAges() {
+        Map<Long, Long> ages = new TreeMap<>();
+        long now = loop.nowMillis();
+        peers.forEach((node, peer) -> ages.put(node, now - peer.lastHeard));
+        return ages;
+    }
+
+    // ---------------------------------------------------------------- frames in
+
+    @Override
+    public void onFrame(ByteBuffer buffer, int offset, int length) {
+        if (state == State.STOPPED) {
+            return;
+        }
+        counters.framesIn++;
+        if (length < ETHERNET_HEADER) {
+            counters.malformedDatagrams++;
+            return;
+        }
+        int etherType = buffer.getShort(offset + ETHERTYPE_OFFSET) & 0xFFFF;
+        long destination = NodeAddress.read(buffer, offset);
+        if (etherType == ClusterHeader.ETHERTYPE) {
+            if (destination == clusterMac) {
+                onClusterFrame(buffer, offset, length);
+            } else {
+                counters.notForCluster++;
+            }
+        } else if (etherType == ETHERTYPE_ARP) {
+            onArp(buffer, offset, length);
+        } else if (destination != clusterMac) {
+            counters.notForCluster++;
+        } else if (etherType == ETHERTYPE_IPV4 || etherType == ETHERTYPE_IPV6) {
+            if (state == State.JOINING || state == State.SYNCING) {
+                record(buffer, offset, length);
+            } else {
+                onDatagram(buffer, offset, length);
+            }
+        } else {
+            counters.notForCluster++;
+        }
+    }
+
+    /** ARP requests for the VIP go to the virtual interface, whose kernel answers with the cluster MAC. */
+    private void onArp(ByteBuffer buffer, int offset, int length) {
+        if (length < ETHERNET_HEADER + ARP_LENGTH || vipV4 == 0
+                || buffer.getInt(offset + ARP_TARGET_IP_OFFSET) != vipV4) {
+            counters.notForCluster++;
+            return;
+        }
+        counters.arpDelivered++;
+        deliver(buffer, offset, length);
+    }
+
+    private void record(ByteBuffer buffer, int offset, int length) {
+        if (joinBuffer.offer(buffer, offset, length, link.headroom())) {
+            counters.buffered++;
+        } else {
+            counters.bufferDropped++;
+        }
+    }
+
+    /** The hot path: owner by session, else by hash; accept if it is this node. No allocation. */
+    private void onDatagram(ByteBuffer buffer, int offset, int length) {
+        Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
+        if (!d.valid()) {
+            counters.malformedDatagrams++;
+            return;
+        }
+        counters.datagrams++;
+        int slot = d.protocol();
+        ProtocolModule module = modules[slot];
+        if (module == null) {
+            slot = ProtocolModule.DEFAULT_HANDLER;
+            module = modules[slot];
+            if (module == null) {
+                counters.noModule++;
+                return;
+            }
+        }
+        long owner;
+        try {
+            owner = windowOld != null ? decideInWindow(module, slot, d, buffer, offset, length) : decide(module, slot, d);
+        } catch (RuntimeException e) {
+            moduleFailed(module, e);
+            return;
+        }
+        if (owner == NodeAddress.NONE) {
+            return; // held
+        }
+        counters.decisionsPerProtocol[slot]++;
+        if (owner == self && state == State.MEMBER) {
+            counters.accepted++;
+            deliver(buffer, offset, length);
+        } else {
+            counters.notMine++;
+        }
+    }
+
+    /** Outside the coordinator's window: the current view decides; during PREPARE, racing datagrams are logged. */
+    private long decide(ProtocolModule module, int slot, Datagram d) {
+        long owner = module.related(this, d);
+        View next = pending;
+        if (owner == NodeAddress.NONE) {
+            long key = module.assignmentKey(this, d);
+            owner = view.table().ownerOfKey(key);
+            if (next != null && next.table().ownerOfKey(key) != owner) {
+                ambiguities.record(slot, key, Digest.of(d.buffer(), d.offset(), d.length()));
+            }
+            module.assigned(this, d, owner);
+        } else if (next != null && !next.contains(owner)) {
+            ambiguities.record(slot, module.assignmentKey(this, d), Digest.of(d.buffer(), d.offset(), d.length()));
+        }
+        return owner;
+    }
+
+    /** Coordinator between COMMIT and the first COMMITTED: hold what the two views decide differently. */
+    private long decideInWindow(ProtocolModule module, int slot, Datagram d, ByteBuffer buffer, int offset, int length) {
+        long tracked = module.related(this, d);
+        long key = module.assignmentKey(this, d);
+        long oldOwner = tracked != NodeAddress.NONE ? tracked : windowOld.table().ownerOfKey(key);
+        long newOwner = tracked != NodeAddress.NONE && view.contains(tracked) ? tracked : view.table().ownerOfKey(key);
+        if (oldOwner != newOwner || !held.isEmpty() && heldHasKey(slot, key)) {
+            if (held.offer(buffer, offset, length, link.headroom())) {
+                heldKeys.record(slot, key, 1);
+                counters.held++;
+            } else {
+                counters.heldDropped++;
+            }
+            return NodeAddress.NONE;
+        }
+        if (tracked == NodeAddress.NONE) {
+            module.assigned(this, d, newOwner);
+        }
+        return newOwner;
+    }
+
+    /** Keeps a session's datagrams in order: once one is held, the rest of that key waits too. */
+    private boolean heldHasKey(int slot, long key) {
+        return heldKeys.digest(slot, key, 0) != 0;
+    }
+
+    private void deliver(ByteBuffer buffer, int offset, int length) {
+        try {
+            link.deliver(buffer, offset, length);
+        } catch (IOException e) {
+            counters.deliverErrors++;
+        }
+    }
+
+    private void moduleFailed(ProtocolModule module, RuntimeException e) {
+        counters.moduleErrors++;
+        if (!loggedModuleError) {
+            loggedModuleError = true;
+            LOG.error("{}: module {} threw; its datagram is dropped (logged once)", name(), module, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- cluster messages in
+
+    private void onClusterFrame(ByteBuffer buffer, int offset, int length) {
+        ReceivedMessage received = reassembler.accept(buffer, offset, length, loop.nowMillis());
+        if (received == null || received.sender() == self) {
+            return;
+        }
+        counters.clusterMessages++;
+        Peer peer = touch(received.sender());
+        if (received.message() instanceof Heartbeat h) {
+            heard(peer, h.epoch(), h.weight(), h.state());
+        } else if (received.message() instanceof Retransmit r) {
+            heard(peer, r.epoch(), r.weight(), r.state());
+        }
+        if (state == State.JOINING || state == State.SYNCING) {
+            if (received.message() instanceof Welcome || received.message() instanceof Conntrack) {
+                handle(received.sender(), received.message());
+            } else {
+                // Replayed in stream order, with the recorded datagrams, once the state is loaded.
+                joinMessages.add(received);
+                if (!joinBuffer.offer(MARKER, 0, 0, 0)) {
+                    joinMessages.pollLast();
+                    counters.bufferDropped++;
+                }
+            }
+            return;
+        }
+        handle(received.sender(), received.message());
+    }
+
+    /** A zero-length record in the join buffer stands for the next message in joinMessages. */
+    private static final ByteBuffer MARKER = ByteBuffer.allocate(64);
+
+    private Peer touch(long node) {
+        long now = loop.nowMillis();
+        Peer peer = peers.computeIfAbsent(node, n -> new Peer(n, now));
+        peer.lastHeard = now;
+        peer.askedRetransmit = false;
+        peer.left = false;
+        return peer;
+    }
+
+    private void heard(Peer peer, long epoch, int weight, int peerState) {
+        peer.epoch = epoch;
+        peer.weight = Math.max(1, weight);
+        peer.state = peerState;
+        highestEpochSeen = Math.max(highestEpochSeen, epoch);
+    }
+
+    private void handle(long sender, ClusterMessage message) {
+        switch (message.type()) {
+            case ClusterMessage.JOIN -> onJoin(sender);
+            case ClusterMessage.WELCOME -> onWelcome((Welcome) message);
+            case ClusterMessage.CONNTRACK -> onConntrack((Conntrack) message);
+            case ClusterMessage.HEARTBEAT, ClusterMessage.RETRANSMIT -> onHeartbeat(sender);
+            case ClusterMessage.ASK_RETRANSMIT -> onAskRetransmit(sender, (AskRetransmit) message);
+            case ClusterMessage.LEAVE -> onLeave(sender);
+            case ClusterMessage.PREPARE -> onPrepare(sender, toView(((Prepare) message).view()));
+            case ClusterMessage.PREPARED -> onPrepared(sender, ((Prepared) message).epoch());
+            case ClusterMessage.COMMIT -> onCommit(sender, toView(((Commit) message).view()));
+            case ClusterMessage.COMMITTED -> onCommitted(sender, (Committed) message);
+            default -> { }
+        }
+    }
+
+    private void onJoin(long joiner) {
+        if (!isCoordinator() || proposal != null || windowOld != null || view.contains(joiner)) {
+            return; // the joiner repeats JOIN; it is served when this node is idle
+        }
+        // The snapshot is taken where the JOIN sits in the frame stream; the joiner replays from there.
+        List<Integer> slots = new ArrayList<>();
+        List<byte[]> dumps = new ArrayList<>();
+        for (int slot = 0; slot < modules.length; slot++) {
+            ProtocolModule module = modules[slot];
+            if (module != null) {
+                byte[] dump = guard(module, () -> module.saveState(this));
+                if (dump != null) {
+                    slots.add(slot);
+                    dumps.add(dump);
+                }
+            }
+        }
+        int[] protocols = slots.stream().mapToInt(Integer::intValue).toArray();
+        send(new Welcome(joiner, toWire(view), protocols));
+        for (int i = 0; i < protocols.length; i++) {
+            send(new Conntrack(joiner, protocols[i], dumps.get(i)));
+        }
+        counters.joinsServed++;
+        LOG.info("{}: welcomed {} with {} module states at {}", name(), NodeAddress.format(joiner), protocols.length, view);
+    }
+
+    private void onWelcome(Welcome message) {
+        if (message.joiner() != self || state != State.JOINING) {
+            return;
+        }
+        welcome = message;
+        syncStates.clear();
+        state = State.SYNCING;
+        syncDeadline = loop.nowMillis() + config.heartbeatIntervalMillis() * config.tolerance();
+        finishSyncIfComplete();
+    }
+
+    private void onConntrack(Conntrack message) {
+        if (message.joiner() != self || state != State.SYNCING) {
+            return;
+        }
+        syncStates.put(message.protocol(), message.state());
+        finishSyncIfComplete();
+    }
+
+    private void finishSyncIfComplete() {
+        for (int protocol : welcome.protocols()) {
+            if (!syncStates.containsKey(protocol)) {
+                return;
+            }
+        }
+        View welcomed = toView(welcome.view());
+        for (int protocol : welcome.protocols()) {
+            ProtocolModule module = modules[protocol];
+            if (module == null) {
+                LOG.warn("{}: no module here for protocol {}; its state is dropped", name(), protocol);
+                continue;
+            }
+            byte[] dump = syncStates.get(protocol);
+            guardRun(module, () -> module.loadState(this, dump));
+        }
+        syncStates.clear();
+        welcome = null;
+        becomeObserver(welcomed);
+    }
+
+    /** Holds the state now: replay what was recorded, in order, then decide live. */
+    private void becomeObserver(View initial) {
+        view = initial;
+        highestEpochSeen = Math.max(highestEpochSeen, initial.epoch());
+        state = initial.contains(self) ? State.MEMBER : State.OBSERVER;
+        int replayed = joinBuffer.size();
+        while (joinBuffer.poll(this::replay)) {
+            // each record handled by replay
+        }
+        joinMessages.clear();
+        joinBuffer.release();
+        LOG.info("{}: synchronised at {} after replaying {} recorded frames; now {}", name(), view, replayed, state);
+        sendHeartbeat();
+    }
+
+    private void replay(ByteBuffer buffer, int offset, int length) {
+        if (length == 0) {
+            ReceivedMessage message = joinMessages.poll();
+            if (message != null && state != State.STOPPED) {
+                handle(message.sender(), message.message());
+            }
+        } else if (state == State.MEMBER || state == State.OBSERVER) {
+            onDatagram(buffer, offset, length);
+        }
+    }
+
+    private void onHeartbeat(long sender) {
+        Peer peer = peers.get(sender);
+        if (peer.epoch > view.epoch() && pending == null && peer.state == Peer.MEMBER
+                && (state == State.MEMBER || state == State.OBSERVER)) {
+            // We missed a COMMIT: ask for the current view again.
+            send(new AskRetransmit(sender, view.epoch()));
+        }
+        if (state == State.MEMBER && peer.state == Peer.MEMBER && !view.contains(sender)
+                && peer.epoch >= view.epoch() && sender < view.lowest() && !isInPending(sender)) {
+            // Two clusters formed at once (a start-up race): the one with the higher lowest MAC yields.
+            LOG.warn("{}: another cluster led by {} exists; rejoining it", name(), NodeAddress.format(sender));
+            rejoin();
+        }
+    }
+
+    private boolean isInPending(long node) {
+        return pending != null && pending.contains(node) || proposal != null && proposal.contains(node);
+    }
+
+    private void onAskRetransmit(long sender, AskRetransmit message) {
+        if (message.target() != self) {
+            return;
+        }
+        send(new Retransmit(view.epoch(), currentWeight(), stateCode()));
+        if (message.epoch() < view.epoch() && (state == State.MEMBER)) {
+            send(new Commit(toWire(view)));
+        } else if (proposal != null) {
+            send(new Prepare(toWire(proposal)));
+        }
+    }
+
+    private void onLeave(long sender) {
+        Peer peer = peers.get(sender);
+        peer.left = true;
+        LOG.info("{}: {} leaves", name(), NodeAddress.format(sender));
+        if (isCoordinator()) {
+            coordinate(loop.nowMillis());
+        }
+    }
+
+    private void onPrepare(long sender, View proposed) {
+        if (state != State.MEMBER && state != State.OBSERVER || proposed.epoch() <= view.epoch()) {
+            return;
+        }
+        boolean replaces = pending == null || proposed.epoch() > pending.epoch()
+                || proposed.epoch() == pending.epoch() && sender <= pendingProposer;
+        if (replaces) {
+            if (pending == null || pending.epoch() != proposed.epoch() || pendingProposer != sender) {
+                ambiguities.clear();
+            }
+            pending = proposed;
+            pendingProposer = sender;
+            pendingSince = loop.nowMillis();
+            highestEpochSeen = Math.max(highestEpochSeen, proposed.epoch());
+        }
+        send(new Prepared(proposed.epoch()));
+    }
+
+    private void onPrepared(long sender, long epoch) {
+        if (proposal == null || epoch != proposal.epoch()) {
+            return;
+        }
+        awaitingPrepared.remove(sender);
+        if (awaitingPrepared.isEmpty()) {
+            commitProposal();
+        }
+    }
+
+    private void onCommit(long sender, View committed) {
+        if (state != State.MEMBER && state != State.OBSERVER || committed.epoch() <= view.epoch()) {
+            return;
+        }
+        boolean logged = pending != null && pending.epoch() == committed.epoch() && pending.sameMembership(committed);
+        View old = view;
+        applyView(committed);
+        Committed reply = logged ? committedFromLog(committed.epoch())
+                : new Committed(committed.epoch(), true, new int[0], new long[0], new long[0]);
+        send(reply);
+        if (!committed.contains(self) && old.contains(self)) {
+            LOG.warn("{}: the cluster removed this node at {}; rejoining", name(), committed);
+            rejoin();
+        }
+    }
+
+    private Committed committedFromLog(long epoch) {
+        int n = ambiguities.size();
+        int[] slots = new int[n];
+        long[] keys = new long[n];
+        long[] digests = new long[n];
+        for (int i = 0; i < n; i++) {
+            slots[i] = ambiguities.slot(i);
+            keys[i] = ambiguities.key(i);
+            digests[i] = ambiguities.digestAt(i);
+        }
+        return new Committed(epoch, ambiguities.overflow(), slots, keys, digests);
+    }
+
+    /** Switches to a committed view: modules forget the nodes that are gone. */
+    private void applyView(View next) {
+        View old = view;
+        view = next;
+        pending = null;
+        pendingProposer = NodeAddress.NONE;
+        highestEpochSeen = Math.max(highestEpochSeen, next.epoch());
+        counters.viewChanges++;
+        forgetRemoved(old, next);
+        if (state == State.OBSERVER && next.contains(self)) {
+            state = State.MEMBER;
+        }
+        LOG.info("{}: view {}", name(), next);
+    }
+
+    private void forgetRemoved(View old, View next) {
+        for (int i = 0; i < old.size(); i++) {
+            long node = old.member(i);
+            if (!next.contains(node)) {
+                counters.deaths++;
+                for (ProtocolModule module : distinctModules()) {
+                    guardRun(module, () -> module.nodeDied(this, node));
+                }
+            }
+        }
+    }
+
+    private void onCommitted(long sender, Committed message) {
+        if (windowOld == null || message.epoch() != view.epoch() || !windowOld.contains(sender)) {
+            return;
+        }
+        resolveWindow(message);
+    }
+
+    // ---------------------------------------------------------------- coordinator
+
+    private boolean isCoordinator() {
+        return state == State.MEMBER && coordinator() == self;
+    }
+
+    private boolean isAlive(long node) {
+        Peer peer = peers.get(node);
+        return peer != null && !peer.left && loop.nowMillis() - peer.lastHeard <= config.deadAfterMillis();
+    }
+
+    /** The view the cluster should have now: live members and synchronised observers, with their weights. */
+    private View desiredView() {
+        List<Long> nodes = new ArrayList<>();
+        List<Integer> nodeWeights = new ArrayList<>();
+        nodes.add(self);
+        nodeWeights.add(currentWeight());
+        for (Peer peer : peers.values()) {
+            if (!isAlive(peer.node)) {
+                continue;
+            }
+            // A member that JOINs again restarted and lost its state: it leaves the view first.
+            boolean member = view.contains(peer.node) && peer.state == Peer.MEMBER;
+            if (member || peer.state == Peer.OBSERVER) {
+                nodes.add(peer.node);
+                nodeWeights.add(peer.weight);
+            }
+        }
+        long[] members = nodes.stream().mapToLong(Long::longValue).toArray();
+        int[] w = nodeWeights.stream().mapToInt(Integer::intValue).toArray();
+        return new View(Math.max(view.epoch(), highestEpochSeen) + 1, members, w);
+    }
+
+    private void coordinate(long now) {
+        if (windowOld != null) {
+            if (now >= windowDeadline) {
+                counters.commitAckTimeouts++;
+                LOG.warn("{}: no COMMITTED for epoch {}; racing datagrams decided by the new view", name(), view.epoch());
+                resolveWindow(null);
+            }
+            return;
+        }
+        if (proposal != null) {
+            for (Long node : awaitingPrepared) {
+                if (!isAlive(node)) {
+                    LOG.info("{}: {} went silent during a view change; proposing again", name(), NodeAddress.format(node));
+                    proposal = null;
+                    break;
+                }
+            }
+            if (proposal != null) {
+                if (now >= proposalDeadline) {
+                    send(new Prepare(toWire(proposal)));
+                    proposalDeadline = now + config.heartbeatIntervalMillis();
+                }
+                return;
+            }
+        }
+        View desired = desiredView();
+        if (!desired.sameMembership(view)) {
+            propose(desired, now);
+        }
+    }
+
+    private void propose(View next, long now) {
+        highestEpochSeen = next.epoch();
+        proposal = next;
+        pending = next;
+        pendingProposer = self;
+        awaitingPrepared.clear();
+        for (int i = 0; i < next.size(); i++) {
+            if (next.member(i) != self) {
+                awaitingPrepared.add(next.member(i));
+            }
+        }
+        proposalDeadline = now + config.heartbeatIntervalMillis();
+        send(new Prepare(toWire(next)));
+        if (awaitingPrepared.isEmpty()) {
+            commitProposal();
+        }
+    }
+
+    private void commitProposal() {
+        View next = proposal;
+        proposal = null;
+        send(new Commit(toWire(next)));
+        View old = view;
+        view = next;
+        pending = null;
+        pendingProposer = NodeAddress.NONE;
+        highestEpochSeen = Math.max(highestEpochSeen, next.epoch());
+        counters.viewChanges++;
+        LOG.info("{}: committed view {}", name(), next);
+        boolean othersDecided = false;
+        for (int i = 0; i < old.size(); i++) {
+            othersDecided |= old.member(i) != self && next.contains(old.member(i));
+        }
+        if (othersDecided) {
+            windowOld = old;
+            windowDeadline = loop.nowMillis() + config.heartbeatIntervalMillis();
+        } else {
+            forgetRemoved(old, next);
+        }
+    }
+
+    /**
+     * Decides the datagrams held since COMMIT left: a session's held datagrams up to the one the
+     * others logged were decided under the old view, the rest under the new one. {@code report}
+     * null (no COMMITTED in time) or overflowed: every held datagram goes by the new view.
+     */
+    private void resolveWindow(Committed report) {
+        View old = windowOld;
+        boolean usable = report != null && !report.overflow();
+        Map<Long, Long> lastOld = new HashMap<>();
+        if (usable) {
+            Map<Long, Long> digests = new HashMap<>();
+            for (int i = 0; i < report.keys().length; i++) {
+                digests.put(slotKey(report.slots()[i], report.keys()[i]), report.digests()[i]);
+            }
+            // First pass: the index of the last held datagram the others decided under the old view.
+            int[] index = {0};
+            held.forEach((buffer, offset, length) -> {
+                Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
+                int slot = slotOf(d);
+                ProtocolModule module = modules[slot];
+                if (module != null) {
+                    long key = module.assignmentKey(this, d);
+                    Long digest = digests.get(slotKey(slot, key));
+                    if (digest != null && digest == Digest.of(d.buffer(), d.offset(), d.length())) {
+                        lastOld.put(slotKey(slot, key), (long) index[0]);
+                    }
+                }
+                index[0]++;
+            });
+        }
+        windowOld = null;
+        heldKeys.clear();
+        int[] position = {0};
+        held.forEach((buffer, offset, length) -> {
+            decideHeld(buffer, offset, length, old, lastOld, position[0]++);
+        });
+        held.clear();
+        forgetRemoved(old, view);
+    }
+
+    private void decideHeld(ByteBuffer buffer, int offset, int length, View old, Map<Long, Long> lastOld, int position) {
+        Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
+        int slot = slotOf(d);
+        ProtocolModule module = modules[slot];
+        if (module == null) {
+            counters.noModule++;
+            return;
+        }
+        long owner;
+        try {
+            long key = module.assignmentKey(this, d);
+            Long last = lastOld.get(slotKey(slot, key));
+            boolean underOld = last != null && position <= last;
+            long tracked = module.related(this, d);
+            if (underOld) {
+                owner = tracked != NodeAddress.NONE ? tracked : old.table().ownerOfKey(key);
+            } else {
+                owner = tracked != NodeAddress.NONE && view.contains(tracked) ? tracked : view.table().ownerOfKey(key);
+            }
+            if (owner != tracked) {
+                module.assigned(this, d, owner);
+            }
+        } catch (RuntimeException e) {
+            moduleFailed(module, e);
+            return;
+        }
+        counters.decisionsPerProtocol[slot]++;
+        if (owner == self && state == State.MEMBER) {
+            counters.accepted++;
+            deliver(buffer, offset, length);
+        } else {
+            counters.notMine++;
+        }
+    }
+
+    private int slotOf(Datagram d) {
+        int slot = d.valid() ? d.protocol() : 0;
+        return modules[slot] != null ? slot : ProtocolModule.DEFAULT_HANDLER;
+    }
+
+    private static long slotKey(int slot, long key) {
+        return Hashing.mix(key) ^ ((long) slot << 56) ^ key;
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    private void tick() {
+        if (state == State.STOPPED) {
+            return;
+        }
+        long now = loop.nowMillis();
+        try {
+            if (lastTick != 0 && now - lastTick > config.deadAfterMillis()
+                    && (state == State.MEMBER || state == State.OBSERVER)) {
+                // This node was frozen (SIGSTOP, a stalled VM) long enough to be declared dead:
+                // its view is stale, so it must not accept anything before it has rejoined.
+                LOG.warn("{}: did not run for {} ms; rejoining", name(), now - lastTick);
+                rejoin();
+            }
+            lastTick = now;
+            reassembler.expire(now);
+            switch (state) {
+                case JOINING, SYNCING -> tickJoining(now);
+                case OBSERVER, MEMBER -> tickMember(now);
+                default -> { }
+            }
+        } finally {
+            if (state != State.STOPPED) {
+                tickTimer = loop.schedule(tickMillis, this::tick);
+            }
+        }
+    }
+
+    private void tickJoining(long now) {
+        if (state == State.SYNCING && now > syncDeadline) {
+            LOG.warn("{}: module states did not all arrive; joining again", name());
+            state = State.JOINING;
+            welcome = null;
+        }
+        if (now >= nextJoin && state == State.JOINING) {
+            send(new Join(currentWeight()));
+            nextJoin = now + Math.max(1, config.heartbeatIntervalMillis() / 2);
+        }
+        if (now >= nextHeartbeat) {
+            sendHeartbeat();
+            nextHeartbeat = now + config.heartbeatIntervalMillis();
+        }
+        boolean heardMembers = false;
+        for (Peer peer : peers.values()) {
+            heardMembers |= peer.state == Peer.MEMBER && now - peer.lastHeard <= config.deadAfterMillis();
+        }
+        if (state == State.JOINING && !heardMembers && now - joinStarted >= config.deadAfterMillis()) {
+            LOG.info("{}: nobody answered; founding the cluster", name());
+            becomeObserver(new View(Math.max(1, highestEpochSeen + 1), new long[] {self}, new int[] {currentWeight()}));
+        }
+    }
+
+    private void tickMember(long now) {
+        if (now >= nextHeartbeat) {
+            counters.rounds++;
+            sendHeartbeat();
+            nextHeartbeat = now + config.heartbeatIntervalMillis();
+        }
+        for (Peer peer : peers.values()) {
+            long silent = now - peer.lastHeard;
+            if (view.contains(peer.node) && !peer.left && !peer.askedRetransmit
+                    && silent > config.heartbeatIntervalMillis() * 3 / 2) {
+                peer.askedRetransmit = true;
+                send(new AskRetransmit(peer.node, view.epoch()));
+            }
+        }
+        if (pending != null && pendingProposer != self && now - pendingSince > 2 * config.heartbeatIntervalMillis()) {
+            pendingSince = now;
+            send(new AskRetransmit(pendingProposer, view.epoch()));
+        }
+        if (isCoordinator()) {
+            coordinate(now);
+        }
+    }
+
+    private void rejoin() {
+        for (ProtocolModule module : distinctModules()) {
+            guardRun(module, () -> {
+                module.clusterDeleted(this);
+                module.clusterCreated(this);
+            });
+        }
+        view = View.EMPTY;
+        pending = null;
+        proposal = null;
+        windowOld = null;
+        held.clear();
+        heldKeys.clear();
+        joinBuffer.clear();
+        joinMessages.clear();
+        state = State.JOINING;
+        joinStarted = loop.nowMillis();
+        nextJoin = joinStarted;
+    }
+
+    // ---------------------------------------------------------------- frames out
+
+    private void sendHeartbeat() {
+        send(new Heartbeat(view.epoch(), currentWeight(), stateCode()));
+    }
+
+    private int currentWeight() {
+        return Math.max(1, weights.weight());
+    }
+
+    private int stateCode() {
+        return switch (state) {
+            case JOINING -> Peer.JOINING;
+            case SYNCING -> Peer.SYNCING;
+            case OBSERVER -> Peer.OBSERVER;
+            default -> Peer.MEMBER;
+        };
+    }
+
+    private void send(ClusterMessage message) {
+        try {
+            fragmenter.send(message, vip16, self, clusterMac, messageId++, this::transmit);
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}: cannot send {}: {}", name(), ClusterMessage.typeName(message.type()), e.getMessage());
+        }
+    }
+
+    private void transmit(ByteBuffer frame) {
+        try {
+            link.transmit(frame);
+        } catch (IOException e) {
+            counters.transmitErrors++;
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static View toView(lnlb.core.internal.wire.View wire) {
+        long[] nodes = new long[wire.members().size()];
+        int[] w = new int[nodes.length];
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = wire.members().get(i).node();
+            w[i] = wire.members().get(i).weight();
+        }
+        return new View(wire.epoch(), nodes, w);
+    }
+
+    private static lnlb.core.internal.wire.View toWire(View view) {
+        List<lnlb.core.internal.wire.View.Member> members = new ArrayList<>();
+        for (int i = 0; i < view.size(); i++) {
+            members.add(new lnlb.core.internal.wire.View.Member(view.member(i), view.weight(i)));
+        }
+        return new lnlb.core.internal.wire.View(view.epoch(), members);
+    }
+
+    private <T> T guard(ProtocolModule module, java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            counters.moduleErrors++;
+            LOG.error("{}: module {} failed", name(), module, e);
+            return null;
+        }
+    }
+
+    private void guardRun(ProtocolModule module, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            counters.moduleErrors++;
+            LOG.error("{}: module {} failed: {}", name(), module, e.getMessage());
+        }
+    }
+}

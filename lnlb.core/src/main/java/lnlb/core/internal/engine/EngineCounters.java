@@ -1,0 +1,60 @@
+package lnlb.core.internal.engine;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What one cluster's engine has done, as plain counters written only by the cluster's loop (other
+ * threads read them through a request to the loop, or accept a slightly stale value).
+ */
+public final class EngineCounters {
+    public long framesIn;
+    public long datagrams;
+    public long accepted;
+    public long notMine;
+    public long held;
+    public long heldDropped;
+    public long buffered;
+    public long bufferDropped;
+    public long malformedDatagrams;
+    public long notForCluster;
+    public long arpDelivered;
+    public long noModule;
+    public long moduleErrors;
+    public long deliverErrors;
+    public long transmitErrors;
+    public long clusterMessages;
+    public long rounds;
+    public long viewChanges;
+    public long deaths;
+    public long joinsServed;
+    public long commitAckTimeouts;
+    public final long[] decisionsPerProtocol = new long[256];
+
+    /** Name/value pairs, in a stable order, for status dumps. */
+    public Map<String, Long> asMap() {
+        Map<String, Long> map = new LinkedHashMap<>();
+        map.put("frames.in", framesIn);
+        map.put("datagrams", datagrams);
+        map.put("accepted", accepted);
+        map.put("not.mine", notMine);
+        map.put("held", held);
+        map.put("held.dropped", heldDropped);
+        map.put("buffered", buffered);
+        map.put("buffer.dropped", bufferDropped);
+        map.put("malformed.datagrams", malformedDatagrams);
+        map.put("not.for.cluster", notForCluster);
+        map.put("arp.delivered", arpDelivered);
+        map.put("no.module", noModule);
+        map.put("module.errors", moduleErrors);
+        map.put("deliver.errors", deliverErrors);
+        map.put("transmit.errors", transmitErrors);
+        map.put("cluster.messages", clusterMessages);
+        map.put("rounds", rounds);
+        map.put("view.changes", viewChanges);
+        map.put("deaths", deaths);
+        map.put("joins.served", joinsServed);
+        map.put("commit.ack.timeouts", commitAckTimeouts);
+        return map;
+    }
+}

@@ -1,0 +1,22 @@
+package lnlb.core.internal.engine;
+
+/** What this node knows of another node, from the messages it heard. Owned by the cluster loop. */
+final class Peer {
+    static final int JOINING = 0;
+    static final int SYNCING = 1;
+    static final int OBSERVER = 2;
+    static final int MEMBER = 3;
+
+    final long node;
+    long lastHeard;
+    int weight = 1;
+    int state = JOINING;
+    long epoch;
+    boolean askedRetransmit;
+    boolean left;
+
+    Peer(long node, long now) {
+        this.node = node;
+        this.lastHeard = now;
+    }
+}
