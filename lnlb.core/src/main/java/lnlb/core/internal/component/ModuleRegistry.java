@@ -101,6 +101,13 @@ public final class ModuleRegistry {
         return lines;
     }
 
+    /** Every registration, highest ranking first (a snapshot for status dumps). */
+    public synchronized List<ModuleInfo> modules() {
+        List<ModuleInfo> sorted = new ArrayList<>(modules);
+        Collections.sort(sorted);
+        return sorted;
+    }
+
     /** The module serving {@code protocol} now, or null. */
     public synchronized ProtocolModule serving(int protocol) {
         return serving[protocol];

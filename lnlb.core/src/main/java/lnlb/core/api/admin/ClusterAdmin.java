@@ -1,0 +1,75 @@
+package lnlb.core.api.admin;
+
+import java.util.List;
+import java.util.Map;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Control and status of the clusters on this node, as the original driver's {@code lnlbctl}.
+ *
+ * <p>Clusters are ConfigAdmin factory configurations ({@link #CLUSTER_PID}), so {@link #create}
+ * and {@link #delete} survive a restart. Status reads are requests to the cluster's event loop
+ * answered within a few seconds; a loop that does not answer makes the call fail with
+ * {@link IllegalStateException}.
+ *
+ * <p>Every method that names a cluster throws {@link IllegalArgumentException} with a one-line
+ * message when no cluster has that name or an argument is out of range; callers (the shell) show
+ * the message as it is.
+ */
+@ProviderType
+public interface ClusterAdmin {
+    /** The factory PID of a cluster's configuration. */
+    String CLUSTER_PID = "lnlb.cluster";
+    /** Configuration key (String, required): the cluster IP. */
+    String VIP = "vip";
+    /** Configuration key (String, required): the real device, e.g. {@code eth0}. */
+    String DEVICE = "device";
+    /** Configuration key (String): the name of the cluster and of its virtual interface. */
+    String NAME = "name";
+    /** Configuration key (Long): milliseconds between heartbeats. */
+    String HEARTBEAT_INTERVAL = "heartbeat.interval.ms";
+    /** Configuration key (Integer): heartbeats a node may miss before it is declared dead. */
+    String TOLERANCE = "tolerance";
+    /** Configuration key (String): LDAP filter choosing the link provider by {@code lnlb.link.type}. */
+    String LINK_TARGET = "link.target";
+    /** Configuration key (String): the weight mode. */
+    String WEIGHT_MODE = "weight.mode";
+    /** Configuration key (Integer): the manual weight. */
+    String WEIGHT = "weight";
+
+    /** Every running cluster, sorted by name. */
+    List<ClusterDTO> clusters();
+
+    /** The nodes one cluster knows: its view's members and the peers it hears, sorted by MAC. */
+    List<NodeDTO> nodes(String cluster);
+
+    /** One cluster's engine counters, name to value, in a stable order. */
+    Map<String, Long> counters(String cluster);
+
+    /** Every registered protocol module, serving, shadowed or rejected, highest ranking first. */
+    List<ModuleDTO> modules();
+
+    /** The session tables of the modules serving one cluster, one entry per serving module. */
+    List<TableDTO> tables(String cluster);
+
+    /**
+     * Creates the configuration of a new cluster and returns its name; the cluster starts once
+     * its link provider is there. Without a name the next free {@code nlbN} is taken.
+     */
+    String create(ClusterSpecDTO spec);
+
+    /** Deletes a cluster's configuration: the node leaves the cluster and the interface goes. */
+    void delete(String cluster);
+
+    /** Sets how this node computes its weight: loadavg, loadavg5, loadavg15, freemem or manual. */
+    void weightMode(String cluster, String mode);
+
+    /** Sets the manual weight (1..1000000); allowed only in manual mode, as in the original. */
+    void weight(String cluster, int weight);
+
+    /**
+     * Leaves the cluster and joins it again, taking the module states afresh from the others (a
+     * lone node founds the cluster again after heartbeat interval x tolerance).
+     */
+    void resync(String cluster);
+}

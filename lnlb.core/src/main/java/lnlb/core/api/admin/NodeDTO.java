@@ -1,0 +1,19 @@
+package lnlb.core.api.admin;
+
+/** One node of a cluster. */
+public class NodeDTO {
+    /** The node's MAC, {@code xx:xx:xx:xx:xx:xx}. */
+    public String mac;
+    /** Its weight in the current view (0 when it is not in the view). */
+    public int weight;
+    /** member, silent (in the view but not heard lately), joining (heard, not in the view), or this node's own state. */
+    public String state;
+    /** Whether it is in the current view. */
+    public boolean inView;
+    /** Whether it is this node. */
+    public boolean self;
+    /** Whether it coordinates view changes. */
+    public boolean coordinator;
+    /** Milliseconds since it was last heard; 0 for this node. */
+    public long lastHeardMillis;
+}

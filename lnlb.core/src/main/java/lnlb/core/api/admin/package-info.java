@@ -1,0 +1,9 @@
+/**
+ * Administration of a running lnlb node: the clusters, their nodes and counters, the registered
+ * protocol modules, and the operator's verbs ({@code addif}, {@code delif}, {@code weightmode},
+ * {@code weight}, {@code resync}). {@link lnlb.core.api.admin.ClusterAdmin} is the one service;
+ * everything it returns is a plain DTO (public fields, a snapshot taken when the call was made).
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package lnlb.core.api.admin;

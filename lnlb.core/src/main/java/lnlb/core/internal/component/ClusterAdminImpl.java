@@ -1,0 +1,342 @@
+package lnlb.core.internal.component;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import lnlb.core.api.admin.ClusterAdmin;
+import lnlb.core.api.admin.ClusterDTO;
+import lnlb.core.api.admin.ClusterSpecDTO;
+import lnlb.core.api.admin.ModuleDTO;
+import lnlb.core.api.admin.NodeDTO;
+import lnlb.core.api.admin.TableDTO;
+import lnlb.core.internal.engine.ClusterConfig;
+import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.internal.weight.ProcWeights;
+import lnlb.core.internal.weight.WeightMode;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ClusterAdmin} over the running {@link ClusterComponent}s (tracked dynamically) and their
+ * ConfigAdmin factory configurations. Status goes through {@link ClusterComponent#call}, so it is
+ * read on the cluster's loop with a bounded wait.
+ */
+@Component(service = ClusterAdmin.class)
+public final class ClusterAdminImpl implements ClusterAdmin {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterAdminImpl.class);
+    /** Interface names: what Linux accepts (IFNAMSIZ - 1), without the characters LDAP filters escape. */
+    private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
+    private static final Pattern LINK_TYPE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /** Changed by {@link #resync} so that the component is activated again with a new engine. */
+    static final String RESYNC = "resync.count";
+
+    private record Running(String name, String pid) {
+    }
+
+    private final ModuleRegistry registry;
+    private final ConfigurationAdmin cm;
+    private final Map<ClusterComponent, Running> clusters = new ConcurrentHashMap<>();
+
+    @Activate
+    public ClusterAdminImpl(@Reference ModuleRegistry registry, @Reference ConfigurationAdmin cm) {
+        this.registry = registry;
+        this.cm = cm;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeCluster")
+    void addCluster(ClusterComponent cluster, Map<String, Object> properties) {
+        Object name = properties.get(NAME);
+        String clusterName = name instanceof String s && !s.isBlank() ? s : cluster.interfaceName();
+        clusters.put(cluster, new Running(clusterName, String.valueOf(properties.get(Constants.SERVICE_PID))));
+    }
+
+    void removeCluster(ClusterComponent cluster) {
+        clusters.remove(cluster);
+    }
+
+    // ---------------------------------------------------------------- status
+
+    @Override
+    public List<ClusterDTO> clusters() {
+        List<ClusterDTO> list = new ArrayList<>();
+        List<String> running = new ArrayList<>();
+        clusters.forEach((component, info) -> {
+            running.add(info.pid());
+            try {
+                list.add(component.call(e -> ClusterStatus.cluster(e, info.pid(), component)));
+            } catch (RuntimeException e) {
+                list.add(down(info.name(), info.pid(), "", "", "not answering: " + e.getMessage()));
+            }
+        });
+        for (Configuration c : configurations(null)) {
+            if (!running.contains(c.getPid())) {
+                Dictionary<String, Object> p = c.getProperties();
+                list.add(down(nameOf(c), c.getPid(), String.valueOf(p.get(VIP)), String.valueOf(p.get(DEVICE)),
+                        "down (no link provider " + p.get(LINK_TARGET) + ", or the configuration is invalid)"));
+            }
+        }
+        list.sort(Comparator.comparing(dto -> dto.name));
+        return list;
+    }
+
+    private static ClusterDTO down(String name, String pid, String vip, String device, String state) {
+        ClusterDTO dto = new ClusterDTO();
+        dto.name = name;
+        dto.pid = pid;
+        dto.vip = vip;
+        dto.device = device;
+        dto.clusterMac = "";
+        dto.localNode = "";
+        dto.coordinator = "";
+        dto.weightMode = "";
+        dto.state = state;
+        return dto;
+    }
+
+    @Override
+    public List<NodeDTO> nodes(String cluster) {
+        ClusterComponent c = running(cluster);
+        return c.call(e -> ClusterStatus.nodes(e, c));
+    }
+
+    @Override
+    public Map<String, Long> counters(String cluster) {
+        return call(cluster, ClusterStatus::counters);
+    }
+
+    @Override
+    public List<TableDTO> tables(String cluster) {
+        return call(cluster, ClusterStatus::tables);
+    }
+
+    @Override
+    public List<ModuleDTO> modules() {
+        List<ModuleDTO> list = new ArrayList<>();
+        for (ModuleInfo info : registry.modules()) {
+            ModuleDTO dto = new ModuleDTO();
+            dto.protocol = info.protocol();
+            dto.ranking = info.ranking();
+            dto.serviceId = info.serviceId();
+            dto.type = info.module().getClass().getName();
+            Bundle bundle = FrameworkUtil.getBundle(info.module().getClass());
+            dto.bundle = bundle == null ? "" : bundle.getSymbolicName();
+            dto.version = bundle == null ? "" : bundle.getVersion().toString();
+            if (info.problem() != null) {
+                dto.status = ModuleDTO.REJECTED;
+                dto.reason = info.problem();
+            } else if (registry.serving(info.protocol()) == info.module()) {
+                dto.status = ModuleDTO.SERVING;
+                dto.reason = "";
+            } else {
+                dto.status = ModuleDTO.SHADOWED;
+                dto.reason = "shadowed by a higher-ranked module";
+            }
+            list.add(dto);
+        }
+        return list;
+    }
+
+    // ---------------------------------------------------------------- weights
+
+    @Override
+    public void weightMode(String cluster, String mode) {
+        WeightMode parsed = WeightMode.parse(mode == null ? "" : mode);
+        ClusterComponent c = running(cluster);
+        c.weights().setMode(parsed);
+        LOG.info("{}: weight mode {}", cluster, parsed.spelling());
+    }
+
+    @Override
+    public void weight(String cluster, int weight) {
+        ProcWeights.checkManual(weight);
+        ClusterComponent c = running(cluster);
+        if (c.weights().mode() != WeightMode.MANUAL) {
+            throw new IllegalArgumentException(cluster + " is in weight mode " + c.weights().mode().spelling()
+                    + "; set weight mode manual first");
+        }
+        c.weights().setManual(weight);
+        LOG.info("{}: manual weight {}", cluster, weight);
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    @Override
+    public String create(ClusterSpecDTO spec) {
+        if (spec == null) {
+            throw new IllegalArgumentException("no cluster given");
+        }
+        ClusterComponent.parseVip(spec.vip);
+        if (spec.device == null || !IFNAME.matcher(spec.device).matches()) {
+            throw new IllegalArgumentException("device must be an interface name (1-15 of A-Z a-z 0-9 _ . : @ -): "
+                    + spec.device);
+        }
+        if (spec.heartbeatIntervalMillis != 0 && spec.heartbeatIntervalMillis < 10) {
+            throw new IllegalArgumentException("heartbeat interval must be >= 10 ms: " + spec.heartbeatIntervalMillis);
+        }
+        if (spec.tolerance != 0 && spec.tolerance < 2) {
+            throw new IllegalArgumentException("tolerance must be >= 2: " + spec.tolerance);
+        }
+        if (spec.linkType != null && !LINK_TYPE.matcher(spec.linkType).matches()) {
+            throw new IllegalArgumentException("not a link type: " + spec.linkType);
+        }
+        synchronized (this) {
+            List<Configuration> existing = configurations(null);
+            List<String> names = new ArrayList<>();
+            for (Configuration c : existing) {
+                names.add(nameOf(c));
+                Dictionary<String, Object> p = c.getProperties();
+                if (spec.device.equals(p.get(DEVICE)) && sameAddress(p.get(VIP), spec.vip)) {
+                    throw new IllegalArgumentException(nameOf(c) + " already balances " + spec.vip + " on " + spec.device);
+                }
+            }
+            clusters.values().forEach(r -> names.add(r.name()));
+            String name = spec.name == null || spec.name.isBlank() ? nextFree(names) : spec.name;
+            if (!IFNAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("name must be an interface name (1-15 of A-Z a-z 0-9 _ . : @ -): "
+                        + name);
+            }
+            if (names.contains(name)) {
+                throw new IllegalArgumentException("a cluster named " + name + " exists already");
+            }
+            Hashtable<String, Object> p = new Hashtable<>();
+            p.put(VIP, spec.vip);
+            p.put(DEVICE, spec.device);
+            p.put(NAME, name);
+            p.put(HEARTBEAT_INTERVAL, spec.heartbeatIntervalMillis != 0 ? spec.heartbeatIntervalMillis
+                    : ClusterConfig.DEFAULT_INTERVAL_MILLIS);
+            p.put(TOLERANCE, spec.tolerance != 0 ? spec.tolerance : ClusterConfig.DEFAULT_TOLERANCE);
+            p.put(LINK_TARGET, "(lnlb.link.type=" + (spec.linkType == null ? "linux" : spec.linkType) + ")");
+            try {
+                cm.getFactoryConfiguration(CLUSTER_PID, name, "?").update(p);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot store the configuration of " + name + ": " + e.getMessage(), e);
+            }
+            LOG.info("cluster {}: configured {} on {}", name, spec.vip, spec.device);
+            return name;
+        }
+    }
+
+    private static boolean sameAddress(Object configured, String vip) {
+        try {
+            return ClusterComponent.parseVip(String.valueOf(configured)).equals(ClusterComponent.parseVip(vip));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String nextFree(List<String> names) {
+        for (int i = 0; ; i++) {
+            if (!names.contains("nlb" + i)) {
+                return "nlb" + i;
+            }
+        }
+    }
+
+    @Override
+    public void delete(String cluster) {
+        Configuration c = configuration(cluster);
+        try {
+            c.delete();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot delete the configuration of " + cluster + ": " + e.getMessage(), e);
+        }
+        LOG.info("cluster {}: configuration deleted", cluster);
+    }
+
+    @Override
+    public void resync(String cluster) {
+        running(cluster);
+        Configuration c = configuration(cluster);
+        Dictionary<String, Object> p = c.getProperties();
+        Object count = p.get(RESYNC);
+        p.put(RESYNC, count instanceof Long n ? n + 1 : 1L);
+        try {
+            // A changed configuration makes DS deactivate the cluster (LEAVE) and activate a new
+            // one (JOIN, module states from the others): ClusterComponent has no @Modified.
+            c.update(p);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot update the configuration of " + cluster + ": " + e.getMessage(), e);
+        }
+        LOG.info("cluster {}: resync (leaving and joining again)", cluster);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private <T> T call(String cluster, Function<ClusterEngine, T> request) {
+        return running(cluster).call(request);
+    }
+
+    private ClusterComponent running(String cluster) {
+        for (Map.Entry<ClusterComponent, Running> e : clusters.entrySet()) {
+            if (e.getValue().name().equals(cluster)) {
+                return e.getKey();
+            }
+        }
+        throw new IllegalArgumentException("no cluster " + cluster + " is running");
+    }
+
+    private Configuration configuration(String cluster) {
+        if (cluster != null && IFNAME.matcher(cluster).matches()) {
+            for (Configuration c : configurations(cluster)) {
+                return c;
+            }
+        }
+        for (Map.Entry<ClusterComponent, Running> e : clusters.entrySet()) {
+            if (e.getValue().name().equals(cluster)) {
+                for (Configuration c : configurations(null)) {
+                    if (c.getPid().equals(e.getValue().pid())) {
+                        return c;
+                    }
+                }
+            }
+        }
+        throw new IllegalArgumentException("no cluster " + cluster + " is configured");
+    }
+
+    /** The cluster configurations, all or those with {@code name}. */
+    private List<Configuration> configurations(String name) {
+        String filter = "(" + ConfigurationAdmin.SERVICE_FACTORYPID + "=" + CLUSTER_PID + ")";
+        if (name != null) {
+            filter = "(&" + filter + "(" + NAME + "=" + name + "))";
+        }
+        try {
+            Configuration[] found = cm.listConfigurations(filter);
+            return found == null ? List.of() : List.of(found);
+        } catch (IOException | InvalidSyntaxException e) {
+            throw new IllegalStateException("cannot list the configurations: " + e.getMessage(), e);
+        }
+    }
+
+    private String nameOf(Configuration c) {
+        Object name = c.getProperties() == null ? null : c.getProperties().get(NAME);
+        if (name instanceof String s && !s.isBlank()) {
+            return s;
+        }
+        for (Running r : clusters.values()) {
+            if (r.pid().equals(c.getPid())) {
+                return r.name();
+            }
+        }
+        return c.getPid();
+    }
+}

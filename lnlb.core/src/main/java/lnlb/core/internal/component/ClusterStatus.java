@@ -1,0 +1,135 @@
+package lnlb.core.internal.component;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import lnlb.core.api.Cluster;
+import lnlb.core.api.NodeAddress;
+import lnlb.core.api.ProtocolModule;
+import lnlb.core.api.admin.ClusterDTO;
+import lnlb.core.api.admin.NodeDTO;
+import lnlb.core.api.admin.TableDTO;
+import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.internal.engine.View;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.FrameworkUtil;
+
+/** Snapshots of one engine as DTOs. Every method runs on the cluster's loop (through {@code call}). */
+final class ClusterStatus {
+    private ClusterStatus() {
+    }
+
+    static ClusterDTO cluster(ClusterEngine e, String pid, ClusterComponent c) {
+        ClusterDTO dto = new ClusterDTO();
+        dto.name = e.name();
+        dto.pid = pid;
+        dto.vip = e.vip().getHostAddress();
+        dto.device = e.device();
+        dto.clusterMac = NodeAddress.format(e.clusterMac());
+        dto.localNode = NodeAddress.format(e.localNode());
+        dto.state = e.state().name().toLowerCase(Locale.ROOT);
+        dto.epoch = e.view().epoch();
+        dto.members = e.view().size();
+        long coordinator = e.coordinator();
+        dto.coordinator = coordinator == NodeAddress.NONE ? "" : NodeAddress.format(coordinator);
+        dto.weightMode = c.weights().mode().spelling();
+        dto.weight = c.weights().weight();
+        dto.heartbeatIntervalMillis = e.config().heartbeatIntervalMillis();
+        dto.tolerance = e.config().tolerance();
+        return dto;
+    }
+
+    static List<NodeDTO> nodes(ClusterEngine e, ClusterComponent c) {
+        View view = e.view();
+        long self = e.localNode();
+        long coordinator = e.coordinator();
+        long deadAfter = e.config().deadAfterMillis();
+        Map<Long, Long> ages = new TreeMap<>(e.peerAges());
+        ages.put(self, 0L);
+        for (long member : view.members()) {
+            ages.putIfAbsent(member, Long.MAX_VALUE);
+        }
+        List<NodeDTO> nodes = new ArrayList<>();
+        ages.forEach((node, age) -> {
+            NodeDTO dto = new NodeDTO();
+            dto.mac = NodeAddress.format(node);
+            dto.inView = view.contains(node);
+            dto.weight = view.weightOf(node);
+            dto.self = node == self;
+            dto.coordinator = node == coordinator;
+            dto.lastHeardMillis = age == Long.MAX_VALUE ? -1 : age;
+            if (dto.self) {
+                dto.state = e.state().name().toLowerCase(Locale.ROOT);
+                if (!dto.inView) {
+                    dto.weight = Math.max(1, c.weights().weight());
+                }
+            } else if (dto.inView) {
+                dto.state = age <= deadAfter ? "member" : "silent";
+            } else {
+                dto.state = "joining";
+            }
+            nodes.add(dto);
+        });
+        return nodes;
+    }
+
+    static Map<String, Long> counters(ClusterEngine e) {
+        Map<String, Long> counters = e.counters().asMap();
+        long[] perProtocol = e.counters().decisionsPerProtocol;
+        for (int p = 0; p < perProtocol.length; p++) {
+            if (perProtocol[p] != 0) {
+                counters.put("decisions.protocol." + p, perProtocol[p]);
+            }
+        }
+        return counters;
+    }
+
+    static List<TableDTO> tables(ClusterEngine e) {
+        Map<ProtocolModule, List<Integer>> served = new IdentityHashMap<>();
+        List<ProtocolModule> order = new ArrayList<>();
+        for (int p = 0; p < 256; p++) {
+            ProtocolModule m = e.module(p);
+            if (m != null) {
+                if (!served.containsKey(m)) {
+                    order.add(m);
+                }
+                served.computeIfAbsent(m, k -> new ArrayList<>()).add(p);
+            }
+        }
+        List<TableDTO> tables = new ArrayList<>();
+        for (ProtocolModule m : order) {
+            TableDTO dto = new TableDTO();
+            dto.protocols = served.get(m).stream().mapToInt(Integer::intValue).toArray();
+            dto.type = m.getClass().getName();
+            dto.bundle = bundleName(m.getClass());
+            dto.entries = entries(m, e);
+            tables.add(dto);
+        }
+        return tables;
+    }
+
+    /**
+     * A module's table size, when it has a public {@code int entries(Cluster)}: a convention, not
+     * part of ProtocolModule (adding a method there would be a major version for every module).
+     */
+    private static int entries(ProtocolModule m, Cluster cluster) {
+        try {
+            Method entries = m.getClass().getMethod("entries", Cluster.class);
+            if (entries.getReturnType() == int.class) {
+                return (Integer) entries.invoke(m, cluster);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // not offered, or failed: unknown
+        }
+        return -1;
+    }
+
+    static String bundleName(Class<?> type) {
+        Bundle bundle = FrameworkUtil.getBundle(type);
+        return bundle == null ? "" : bundle.getSymbolicName();
+    }
+}
