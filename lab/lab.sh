@@ -184,6 +184,8 @@ cmd_classpath() {
             || die "cannot compute the classpath (build lnlb.tap first: ./mvnw -pl lnlb.core,lnlb.tap install)"
         echo "$root/lnlb.tap/target/classes:$root/lnlb.tap/target/test-classes:$(cat "$cache.deps")" >"$cache"
     fi
+    [[ -f "$root/lnlb.tap/target/test-classes/lnlb/tap/lab/AcceptAllNode.class" ]] \
+        || die "lnlb.tap's test classes are not built (./mvnw -pl lnlb.core,lnlb.tap install -DskipTests, or set LNLB_CP)"
     cat "$cache"
 }
 

@@ -45,7 +45,7 @@ final class Ifreq extends Struct {
             throw new IllegalArgumentException("interface name longer than 15 bytes: " + interfaceName);
         }
         jnr.ffi.Pointer memory = getMemory(this);
-        memory.setMemory(0, Kernel.IFNAMSIZ, (byte) 0);
+        memory.put(0, new byte[Kernel.IFNAMSIZ], 0, Kernel.IFNAMSIZ);
         memory.put(0, bytes, 0, bytes.length);
     }
 
@@ -73,7 +73,8 @@ final class Ifreq extends Struct {
     /** Writes a {@code struct sockaddr_in} (AF_INET, port 0) with the address in network order. */
     void inet(byte[] address) {
         jnr.ffi.Pointer memory = getMemory(this);
-        memory.setMemory(UNION, 16, (byte) 0);
+        // not setMemory(UNION, ...): on heap-backed struct memory jnr-ffi 2.2.17 ignores its offset
+        memory.put(UNION, new byte[16], 0, 16);
         family.set(Kernel.AF_INET);
         memory.put(SIN_ADDR, address, 0, 4);
     }
