@@ -91,7 +91,10 @@ class RobustnessTest {
         a.engine().serve(6, null);
         long again = sim.sendTcp(config, 0x0A0B_0001, 1234, Datagram.TCP_SYN);
         sim.run(10);
-        assertEquals(1, sim.acceptedBy(again).size(), "without a module, protocol 0 serves");
+        assertEquals(0, sim.acceptedBy(again).size(), "held while protocol 6 waits for its module");
+        assertEquals(1, a.engine().counters().swapHeld);
+        sim.run(ClusterConfig.DEFAULT_SWAP_GRACE_MILLIS);
+        assertEquals(1, sim.acceptedBy(again).size(), "after the grace period protocol 0 serves");
     }
 
     @Test
@@ -99,8 +102,9 @@ class RobustnessTest {
         SimNode a = sim.startAndJoin(config, 0x0200_0000_0001L, 1);
         a.engine().serve(0, null);
         long seq = sim.sendUdp(config, 0x0A0C_0001, 1);
-        sim.run(10);
+        sim.run(ClusterConfig.DEFAULT_SWAP_GRACE_MILLIS + 10);
         assertEquals(0, sim.acceptedBy(seq).size());
+        assertEquals(1, a.engine().counters().swapHeld);
         assertEquals(1, a.engine().counters().noModule);
     }
 }

@@ -13,9 +13,12 @@ import lnlb.core.api.NodeAddress;
  * @param tolerance heartbeats a node may miss before it is declared dead (>= 2)
  * @param holdFrames bound of the queue of undecided datagrams
  * @param joinBufferFrames bound of what a joining node records before it holds the state
+ * @param swapGraceMillis how long datagrams of a protocol whose module left wait for a module to return
  */
 public record ClusterConfig(String name, InetAddress vip, String device, long heartbeatIntervalMillis, int tolerance,
-        int holdFrames, int joinBufferFrames) {
+        int holdFrames, int joinBufferFrames, long swapGraceMillis) {
+
+    public static final long DEFAULT_SWAP_GRACE_MILLIS = 2000;
 
     public static final long DEFAULT_INTERVAL_MILLIS = 1000;
     public static final int DEFAULT_TOLERANCE = 10;
@@ -27,13 +30,16 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
         if (tolerance < 2) {
             throw new IllegalArgumentException("tolerance must be >= 2: " + tolerance);
         }
+        if (swapGraceMillis < 0) {
+            throw new IllegalArgumentException("swap grace must be >= 0: " + swapGraceMillis);
+        }
         if (holdFrames < 1 || joinBufferFrames < 1) {
             throw new IllegalArgumentException("queue bounds must be >= 1");
         }
     }
 
     public static ClusterConfig of(String name, InetAddress vip, String device, long intervalMillis, int tolerance) {
-        return new ClusterConfig(name, vip, device, intervalMillis, tolerance, 4096, 65536);
+        return new ClusterConfig(name, vip, device, intervalMillis, tolerance, 4096, 65536, DEFAULT_SWAP_GRACE_MILLIS);
     }
 
     public long clusterMac() {

@@ -94,8 +94,11 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private final byte[] vip16;
     private final int vipV4;
     private final Datagram datagram = new Datagram();
-    private final ProtocolModule[] modules = new ProtocolModule[256];
     private final EngineCounters counters = new EngineCounters();
+    private final ModuleTable modules;
+    /** Datagrams of protocols whose module left, waiting for it (two queues: one is replayed while the other fills). */
+    private FrameQueue orphanHeld;
+    private FrameQueue orphanReplay;
     private final Reassembler reassembler;
     private final Fragmenter fragmenter;
     private final ByteBuffer sendBuffer;
@@ -155,6 +158,9 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         this.held = new FrameQueue(config.holdFrames() * 2048, config.holdFrames());
         this.joinBuffer = new FrameQueue(Math.min(64 << 20, config.joinBufferFrames() * 2048), config.joinBufferFrames());
         this.heldKeys = new AmbiguityLog(config.holdFrames());
+        this.modules = new ModuleTable(this, counters);
+        this.orphanHeld = new FrameQueue(config.holdFrames() * 2048, config.holdFrames());
+        this.orphanReplay = new FrameQueue(config.holdFrames() * 2048, config.holdFrames());
         this.tickMillis = Math.max(1, config.heartbeatIntervalMillis() / 10);
     }
 
@@ -216,12 +222,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         if (tickTimer != null) {
             tickTimer.cancel();
         }
-        for (ProtocolModule module : distinctModules()) {
-            try {
-                module.clusterDeleted(this);
-            } catch (RuntimeException e) {
-                LOG.warn("{}: module {} failed in clusterDeleted", name(), module, e);
-            }
+        for (ProtocolModule module : modules.distinct()) {
+            modules.run(module, "clusterDeleted", () -> module.clusterDeleted(this));
         }
         LOG.info("{}: stopped", name());
     }
@@ -231,46 +233,18 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
      * saveState/loadState when one module replaces another. On the loop.
      */
     public void serve(int protocol, ProtocolModule module) {
-        ProtocolModule old = modules[protocol];
-        if (old == module) {
-            return;
+        if (modules.serve(protocol, module, loop.nowMillis(), config.swapGraceMillis())) {
+            replayOrphans();
         }
-        byte[] state = null;
-        if (old != null && module != null) {
-            state = guard(old, () -> old.saveState(this));
-        }
-        if (module != null && !isServing(module)) {
-            guardRun(module, () -> module.clusterCreated(this));
-        }
-        if (state != null) {
-            byte[] dump = state;
-            guardRun(module, () -> module.loadState(this, dump));
-        }
-        modules[protocol] = module;
-        if (old != null && !isServing(old)) {
-            guardRun(old, () -> old.clusterDeleted(this));
-        }
-        LOG.info("{}: protocol {} served by {}", name(), protocol, module);
     }
 
-    private boolean isServing(ProtocolModule module) {
-        for (ProtocolModule m : modules) {
-            if (m == module) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private List<ProtocolModule> distinctModules() {
-        Map<ProtocolModule, Boolean> seen = new IdentityHashMap<>();
-        List<ProtocolModule> list = new ArrayList<>();
-        for (ProtocolModule m : modules) {
-            if (m != null && seen.put(m, Boolean.TRUE) == null) {
-                list.add(m);
-            }
-        }
-        return list;
+    /** Decides, in arrival order, what waited for a module (datagrams still orphaned wait again). */
+    private void replayOrphans() {
+        FrameQueue replay = orphanHeld;
+        orphanHeld = orphanReplay;
+        orphanReplay = replay;
+        replay.forEach(this::onDatagram);
+        replay.clear();
     }
 
     // ---------------------------------------------------------------- status (loop thread)
@@ -300,7 +274,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     }
 
     public ProtocolModule module(int protocol) {
-        return modules[protocol];
+        return modules.get(protocol);
     }
 
     /** The node this one believes coordinates view changes: the lowest live member. */
@@ -385,12 +359,20 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         }
         counters.datagrams++;
         int slot = d.protocol();
-        ProtocolModule module = modules[slot];
+        ProtocolModule module = modules.get(slot);
         if (module == null) {
+            if (modules.orphaned(slot)) {
+                holdOrphan(buffer, offset, length);
+                return;
+            }
             slot = ProtocolModule.DEFAULT_HANDLER;
-            module = modules[slot];
+            module = modules.get(slot);
             if (module == null) {
-                counters.noModule++;
+                if (modules.orphaned(slot)) {
+                    holdOrphan(buffer, offset, length);
+                } else {
+                    counters.noModule++;
+                }
                 return;
             }
         }
@@ -410,6 +392,14 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             deliver(buffer, offset, length);
         } else {
             counters.notMine++;
+        }
+    }
+
+    private void holdOrphan(ByteBuffer buffer, int offset, int length) {
+        if (orphanHeld.offer(buffer, offset, length, link.headroom())) {
+            counters.swapHeld++;
+        } else {
+            counters.swapDropped++;
         }
     }
 
@@ -544,10 +534,10 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         // The snapshot is taken where the JOIN sits in the frame stream; the joiner replays from there.
         List<Integer> slots = new ArrayList<>();
         List<byte[]> dumps = new ArrayList<>();
-        for (int slot = 0; slot < modules.length; slot++) {
-            ProtocolModule module = modules[slot];
+        for (int slot = 0; slot < 256; slot++) {
+            ProtocolModule module = modules.get(slot);
             if (module != null) {
-                byte[] dump = guard(module, () -> module.saveState(this));
+                byte[] dump = modules.call(module, "saveState", () -> module.saveState(this));
                 if (dump != null) {
                     slots.add(slot);
                     dumps.add(dump);
@@ -590,13 +580,13 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         }
         View welcomed = toView(welcome.view());
         for (int protocol : welcome.protocols()) {
-            ProtocolModule module = modules[protocol];
+            ProtocolModule module = modules.get(protocol);
             if (module == null) {
                 LOG.warn("{}: no module here for protocol {}; its state is dropped", name(), protocol);
                 continue;
             }
             byte[] dump = syncStates.get(protocol);
-            guardRun(module, () -> module.loadState(this, dump));
+            modules.run(module, "loadState", () -> module.loadState(this, dump));
         }
         syncStates.clear();
         welcome = null;
@@ -746,8 +736,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             long node = old.member(i);
             if (!next.contains(node)) {
                 counters.deaths++;
-                for (ProtocolModule module : distinctModules()) {
-                    guardRun(module, () -> module.nodeDied(this, node));
+                for (ProtocolModule module : modules.distinct()) {
+                    modules.run(module, "nodeDied", () -> module.nodeDied(this, node));
                 }
             }
         }
@@ -884,7 +874,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             held.forEach((buffer, offset, length) -> {
                 Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
                 int slot = slotOf(d);
-                ProtocolModule module = modules[slot];
+                ProtocolModule module = modules.get(slot);
                 if (module != null) {
                     long key = module.assignmentKey(this, d);
                     Long digest = digests.get(slotKey(slot, key));
@@ -908,7 +898,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private void decideHeld(ByteBuffer buffer, int offset, int length, View old, Map<Long, Long> lastOld, int position) {
         Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
         int slot = slotOf(d);
-        ProtocolModule module = modules[slot];
+        ProtocolModule module = modules.get(slot);
         if (module == null) {
             counters.noModule++;
             return;
@@ -942,7 +932,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
 
     private int slotOf(Datagram d) {
         int slot = d.valid() ? d.protocol() : 0;
-        return modules[slot] != null ? slot : ProtocolModule.DEFAULT_HANDLER;
+        return modules.get(slot) != null ? slot : ProtocolModule.DEFAULT_HANDLER;
     }
 
     private static long slotKey(int slot, long key) {
@@ -966,6 +956,9 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             }
             lastTick = now;
             reassembler.expire(now);
+            if (modules.expireOrphans(now)) {
+                replayOrphans();
+            }
             switch (state) {
                 case JOINING, SYNCING -> tickJoining(now);
                 case OBSERVER, MEMBER -> tickMember(now);
@@ -1026,8 +1019,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     }
 
     private void rejoin() {
-        for (ProtocolModule module : distinctModules()) {
-            guardRun(module, () -> {
+        for (ProtocolModule module : modules.distinct()) {
+            modules.run(module, "rejoin", () -> {
                 module.clusterDeleted(this);
                 module.clusterCreated(this);
             });
@@ -1098,24 +1091,5 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             members.add(new lnlb.core.internal.wire.View.Member(view.member(i), view.weight(i)));
         }
         return new lnlb.core.internal.wire.View(view.epoch(), members);
-    }
-
-    private <T> T guard(ProtocolModule module, java.util.function.Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (RuntimeException e) {
-            counters.moduleErrors++;
-            LOG.error("{}: module {} failed", name(), module, e);
-            return null;
-        }
-    }
-
-    private void guardRun(ProtocolModule module, Runnable call) {
-        try {
-            call.run();
-        } catch (RuntimeException e) {
-            counters.moduleErrors++;
-            LOG.error("{}: module {} failed: {}", name(), module, e.getMessage());
-        }
     }
 }

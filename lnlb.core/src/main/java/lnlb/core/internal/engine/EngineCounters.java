@@ -29,6 +29,8 @@ public final class EngineCounters {
     public long deaths;
     public long joinsServed;
     public long commitAckTimeouts;
+    public long swapHeld;
+    public long swapDropped;
     public final long[] decisionsPerProtocol = new long[256];
 
     /** Name/value pairs, in a stable order, for status dumps. */
@@ -55,6 +57,8 @@ public final class EngineCounters {
         map.put("deaths", deaths);
         map.put("joins.served", joinsServed);
         map.put("commit.ack.timeouts", commitAckTimeouts);
+        map.put("swap.held", swapHeld);
+        map.put("swap.dropped", swapDropped);
         return map;
     }
 }
