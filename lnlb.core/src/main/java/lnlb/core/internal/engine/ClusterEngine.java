@@ -3,13 +3,10 @@ package lnlb.core.internal.engine;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import lnlb.core.api.Cluster;
 import lnlb.core.api.ClusterLink;
 import lnlb.core.api.Datagram;
@@ -102,13 +99,9 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private final Reassembler reassembler;
     private final Fragmenter fragmenter;
     private final ByteBuffer sendBuffer;
-    private final Map<Long, Peer> peers = new TreeMap<>();
-    private final FrameQueue held;
-    private final FrameQueue joinBuffer;
-    private final ArrayDeque<ReceivedMessage> joinMessages = new ArrayDeque<>();
+    private final Membership membership;
+    private final JoinRecorder recorder;
     private final AmbiguityLog ambiguities = new AmbiguityLog(AMBIGUITY_LOG_CAPACITY);
-    /** The session keys with a datagram in {@link #held} (the digest slot is unused: 1 = present). */
-    private final AmbiguityLog heldKeys;
     private final long tickMillis;
 
     private State state = State.STOPPED;
@@ -133,8 +126,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private long proposalDeadline;
 
     // Coordinator: the window between sending COMMIT and hearing the first COMMITTED.
-    private View windowOld;
-    private long windowDeadline;
+    private final CommitWindow window;
 
     // Joining node: the welcome and the module states received so far.
     private Welcome welcome;
@@ -155,9 +147,9 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
                 Math.max(1000, config.heartbeatIntervalMillis() * config.tolerance()));
         this.fragmenter = new Fragmenter(link.mtu(), MAX_MESSAGE_BYTES);
         this.sendBuffer = ByteBuffer.allocateDirect(ETHERNET_HEADER + link.mtu() + 64);
-        this.held = new FrameQueue(config.holdFrames() * 2048, config.holdFrames());
-        this.joinBuffer = new FrameQueue(Math.min(64 << 20, config.joinBufferFrames() * 2048), config.joinBufferFrames());
-        this.heldKeys = new AmbiguityLog(config.holdFrames());
+        this.window = new CommitWindow(config.holdFrames());
+        this.recorder = new JoinRecorder(Math.min(64 << 20, config.joinBufferFrames() * 2048), config.joinBufferFrames());
+        this.membership = new Membership(self, config.deadAfterMillis());
         this.modules = new ModuleTable(this, counters);
         this.orphanHeld = new FrameQueue(config.holdFrames() * 2048, config.holdFrames());
         this.orphanReplay = new FrameQueue(config.holdFrames() * 2048, config.holdFrames());
@@ -279,21 +271,12 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
 
     /** The node this one believes coordinates view changes: the lowest live member. */
     public long coordinator() {
-        for (int i = 0; i < view.size(); i++) {
-            long node = view.member(i);
-            if (node == self || isAlive(node)) {
-                return node;
-            }
-        }
-        return NodeAddress.NONE;
+        return membership.coordinator(view, loop.nowMillis());
     }
 
     /** Known peers (MAC to last-heard age in ms) for status dumps. */
     public Map<Long, Long> peerAges() {
-        Map<Long, Long> ages = new TreeMap<>();
-        long now = loop.nowMillis();
-        peers.forEach((node, peer) -> ages.put(node, now - peer.lastHeard));
-        return ages;
+        return membership.ages(loop.nowMillis());
     }
 
     // ---------------------------------------------------------------- frames in
@@ -343,7 +326,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     }
 
     private void record(ByteBuffer buffer, int offset, int length) {
-        if (joinBuffer.offer(buffer, offset, length, link.headroom())) {
+        if (recorder.frame(buffer, offset, length, link.headroom())) {
             counters.buffered++;
         } else {
             counters.bufferDropped++;
@@ -378,7 +361,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         }
         long owner;
         try {
-            owner = windowOld != null ? decideInWindow(module, slot, d, buffer, offset, length) : decide(module, slot, d);
+            owner = window.isOpen() ? decideInWindow(module, slot, d, buffer, offset, length) : decide(module, slot, d);
         } catch (RuntimeException e) {
             moduleFailed(module, e);
             return;
@@ -424,11 +407,10 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private long decideInWindow(ProtocolModule module, int slot, Datagram d, ByteBuffer buffer, int offset, int length) {
         long tracked = module.related(this, d);
         long key = module.assignmentKey(this, d);
-        long oldOwner = tracked != NodeAddress.NONE ? tracked : windowOld.table().ownerOfKey(key);
+        long oldOwner = tracked != NodeAddress.NONE ? tracked : window.old().table().ownerOfKey(key);
         long newOwner = tracked != NodeAddress.NONE && view.contains(tracked) ? tracked : view.table().ownerOfKey(key);
-        if (oldOwner != newOwner || !held.isEmpty() && heldHasKey(slot, key)) {
-            if (held.offer(buffer, offset, length, link.headroom())) {
-                heldKeys.record(slot, key, 1);
+        if (oldOwner != newOwner || window.holds(slot, key)) {
+            if (window.hold(buffer, offset, length, link.headroom(), slot, key)) {
                 counters.held++;
             } else {
                 counters.heldDropped++;
@@ -439,11 +421,6 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             module.assigned(this, d, newOwner);
         }
         return newOwner;
-    }
-
-    /** Keeps a session's datagrams in order: once one is held, the rest of that key waits too. */
-    private boolean heldHasKey(int slot, long key) {
-        return heldKeys.digest(slot, key, 0) != 0;
     }
 
     private void deliver(ByteBuffer buffer, int offset, int length) {
@@ -470,7 +447,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             return;
         }
         counters.clusterMessages++;
-        Peer peer = touch(received.sender());
+        Peer peer = membership.heardFrom(received.sender(), loop.nowMillis());
         if (received.message() instanceof Heartbeat h) {
             heard(peer, h.epoch(), h.weight(), h.state());
         } else if (received.message() instanceof Retransmit r) {
@@ -481,27 +458,13 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
                 handle(received.sender(), received.message());
             } else {
                 // Replayed in stream order, with the recorded datagrams, once the state is loaded.
-                joinMessages.add(received);
-                if (!joinBuffer.offer(MARKER, 0, 0, 0)) {
-                    joinMessages.pollLast();
+                if (!recorder.message(received)) {
                     counters.bufferDropped++;
                 }
             }
             return;
         }
         handle(received.sender(), received.message());
-    }
-
-    /** A zero-length record in the join buffer stands for the next message in joinMessages. */
-    private static final ByteBuffer MARKER = ByteBuffer.allocate(64);
-
-    private Peer touch(long node) {
-        long now = loop.nowMillis();
-        Peer peer = peers.computeIfAbsent(node, n -> new Peer(n, now));
-        peer.lastHeard = now;
-        peer.askedRetransmit = false;
-        peer.left = false;
-        return peer;
     }
 
     private void heard(Peer peer, long epoch, int weight, int peerState) {
@@ -519,16 +482,16 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             case ClusterMessage.HEARTBEAT, ClusterMessage.RETRANSMIT -> onHeartbeat(sender);
             case ClusterMessage.ASK_RETRANSMIT -> onAskRetransmit(sender, (AskRetransmit) message);
             case ClusterMessage.LEAVE -> onLeave(sender);
-            case ClusterMessage.PREPARE -> onPrepare(sender, toView(((Prepare) message).view()));
+            case ClusterMessage.PREPARE -> onPrepare(sender, WireViews.toView(((Prepare) message).view()));
             case ClusterMessage.PREPARED -> onPrepared(sender, ((Prepared) message).epoch());
-            case ClusterMessage.COMMIT -> onCommit(sender, toView(((Commit) message).view()));
+            case ClusterMessage.COMMIT -> onCommit(sender, WireViews.toView(((Commit) message).view()));
             case ClusterMessage.COMMITTED -> onCommitted(sender, (Committed) message);
             default -> { }
         }
     }
 
     private void onJoin(long joiner) {
-        if (!isCoordinator() || proposal != null || windowOld != null || view.contains(joiner)) {
+        if (!isCoordinator() || proposal != null || window.isOpen() || view.contains(joiner)) {
             return; // the joiner repeats JOIN; it is served when this node is idle
         }
         // The snapshot is taken where the JOIN sits in the frame stream; the joiner replays from there.
@@ -545,7 +508,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             }
         }
         int[] protocols = slots.stream().mapToInt(Integer::intValue).toArray();
-        send(new Welcome(joiner, toWire(view), protocols));
+        send(new Welcome(joiner, WireViews.toWire(view), protocols));
         for (int i = 0; i < protocols.length; i++) {
             send(new Conntrack(joiner, protocols[i], dumps.get(i)));
         }
@@ -578,7 +541,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
                 return;
             }
         }
-        View welcomed = toView(welcome.view());
+        View welcomed = WireViews.toView(welcome.view());
         for (int protocol : welcome.protocols()) {
             ProtocolModule module = modules.get(protocol);
             if (module == null) {
@@ -598,29 +561,28 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         view = initial;
         highestEpochSeen = Math.max(highestEpochSeen, initial.epoch());
         state = initial.contains(self) ? State.MEMBER : State.OBSERVER;
-        int replayed = joinBuffer.size();
-        while (joinBuffer.poll(this::replay)) {
-            // each record handled by replay
-        }
-        joinMessages.clear();
-        joinBuffer.release();
+        int replayed = recorder.size();
+        recorder.replay(new JoinRecorder.Replay() {
+            @Override
+            public void frame(ByteBuffer buffer, int offset, int length) {
+                if (state == State.MEMBER || state == State.OBSERVER) {
+                    onDatagram(buffer, offset, length);
+                }
+            }
+
+            @Override
+            public void message(ReceivedMessage message) {
+                if (state != State.STOPPED) {
+                    handle(message.sender(), message.message());
+                }
+            }
+        });
         LOG.info("{}: synchronised at {} after replaying {} recorded frames; now {}", name(), view, replayed, state);
         sendHeartbeat();
     }
 
-    private void replay(ByteBuffer buffer, int offset, int length) {
-        if (length == 0) {
-            ReceivedMessage message = joinMessages.poll();
-            if (message != null && state != State.STOPPED) {
-                handle(message.sender(), message.message());
-            }
-        } else if (state == State.MEMBER || state == State.OBSERVER) {
-            onDatagram(buffer, offset, length);
-        }
-    }
-
     private void onHeartbeat(long sender) {
-        Peer peer = peers.get(sender);
+        Peer peer = membership.peer(sender);
         if (peer.epoch > view.epoch() && pending == null && peer.state == Peer.MEMBER
                 && (state == State.MEMBER || state == State.OBSERVER)) {
             // We missed a COMMIT: ask for the current view again.
@@ -644,15 +606,14 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         }
         send(new Retransmit(view.epoch(), currentWeight(), stateCode()));
         if (message.epoch() < view.epoch() && (state == State.MEMBER)) {
-            send(new Commit(toWire(view)));
+            send(new Commit(WireViews.toWire(view)));
         } else if (proposal != null) {
-            send(new Prepare(toWire(proposal)));
+            send(new Prepare(WireViews.toWire(proposal)));
         }
     }
 
     private void onLeave(long sender) {
-        Peer peer = peers.get(sender);
-        peer.left = true;
+        membership.peer(sender).left = true;
         LOG.info("{}: {} leaves", name(), NodeAddress.format(sender));
         if (isCoordinator()) {
             coordinate(loop.nowMillis());
@@ -744,7 +705,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     }
 
     private void onCommitted(long sender, Committed message) {
-        if (windowOld == null || message.epoch() != view.epoch() || !windowOld.contains(sender)) {
+        if (!window.isOpen() || message.epoch() != view.epoch() || !window.old().contains(sender)) {
             return;
         }
         resolveWindow(message);
@@ -757,35 +718,17 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     }
 
     private boolean isAlive(long node) {
-        Peer peer = peers.get(node);
-        return peer != null && !peer.left && loop.nowMillis() - peer.lastHeard <= config.deadAfterMillis();
+        return membership.isAlive(node, loop.nowMillis());
     }
 
     /** The view the cluster should have now: live members and synchronised observers, with their weights. */
     private View desiredView() {
-        List<Long> nodes = new ArrayList<>();
-        List<Integer> nodeWeights = new ArrayList<>();
-        nodes.add(self);
-        nodeWeights.add(currentWeight());
-        for (Peer peer : peers.values()) {
-            if (!isAlive(peer.node)) {
-                continue;
-            }
-            // A member that JOINs again restarted and lost its state: it leaves the view first.
-            boolean member = view.contains(peer.node) && peer.state == Peer.MEMBER;
-            if (member || peer.state == Peer.OBSERVER) {
-                nodes.add(peer.node);
-                nodeWeights.add(peer.weight);
-            }
-        }
-        long[] members = nodes.stream().mapToLong(Long::longValue).toArray();
-        int[] w = nodeWeights.stream().mapToInt(Integer::intValue).toArray();
-        return new View(Math.max(view.epoch(), highestEpochSeen) + 1, members, w);
+        return membership.desired(view, currentWeight(), Math.max(view.epoch(), highestEpochSeen) + 1, loop.nowMillis());
     }
 
     private void coordinate(long now) {
-        if (windowOld != null) {
-            if (now >= windowDeadline) {
+        if (window.isOpen()) {
+            if (now >= window.deadline()) {
                 counters.commitAckTimeouts++;
                 LOG.warn("{}: no COMMITTED for epoch {}; racing datagrams decided by the new view", name(), view.epoch());
                 resolveWindow(null);
@@ -802,7 +745,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             }
             if (proposal != null) {
                 if (now >= proposalDeadline) {
-                    send(new Prepare(toWire(proposal)));
+                    send(new Prepare(WireViews.toWire(proposal)));
                     proposalDeadline = now + config.heartbeatIntervalMillis();
                 }
                 return;
@@ -826,7 +769,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             }
         }
         proposalDeadline = now + config.heartbeatIntervalMillis();
-        send(new Prepare(toWire(next)));
+        send(new Prepare(WireViews.toWire(next)));
         if (awaitingPrepared.isEmpty()) {
             commitProposal();
         }
@@ -835,7 +778,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private void commitProposal() {
         View next = proposal;
         proposal = null;
-        send(new Commit(toWire(next)));
+        send(new Commit(WireViews.toWire(next)));
         View old = view;
         view = next;
         pending = null;
@@ -848,8 +791,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             othersDecided |= old.member(i) != self && next.contains(old.member(i));
         }
         if (othersDecided) {
-            windowOld = old;
-            windowDeadline = loop.nowMillis() + config.heartbeatIntervalMillis();
+            window.open(old, loop.nowMillis() + config.heartbeatIntervalMillis());
         } else {
             forgetRemoved(old, next);
         }
@@ -861,41 +803,32 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
      * null (no COMMITTED in time) or overflowed: every held datagram goes by the new view.
      */
     private void resolveWindow(Committed report) {
-        View old = windowOld;
-        boolean usable = report != null && !report.overflow();
-        Map<Long, Long> lastOld = new HashMap<>();
-        if (usable) {
-            Map<Long, Long> digests = new HashMap<>();
-            for (int i = 0; i < report.keys().length; i++) {
-                digests.put(slotKey(report.slots()[i], report.keys()[i]), report.digests()[i]);
-            }
-            // First pass: the index of the last held datagram the others decided under the old view.
-            int[] index = {0};
-            held.forEach((buffer, offset, length) -> {
-                Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
-                int slot = slotOf(d);
-                ProtocolModule module = modules.get(slot);
-                if (module != null) {
-                    long key = module.assignmentKey(this, d);
-                    Long digest = digests.get(slotKey(slot, key));
-                    if (digest != null && digest == Digest.of(d.buffer(), d.offset(), d.length())) {
-                        lastOld.put(slotKey(slot, key), (long) index[0]);
-                    }
-                }
-                index[0]++;
-            });
-        }
-        windowOld = null;
-        heldKeys.clear();
-        int[] position = {0};
-        held.forEach((buffer, offset, length) -> {
-            decideHeld(buffer, offset, length, old, lastOld, position[0]++);
-        });
-        held.clear();
+        View old = window.old();
+        window.resolve(report, this::sessionOf, (buffer, offset, length, underOld) ->
+                decideHeld(buffer, offset, length, old, underOld));
         forgetRemoved(old, view);
     }
 
-    private void decideHeld(ByteBuffer buffer, int offset, int length, View old, Map<Long, Long> lastOld, int position) {
+    /** A held datagram's slot, session key and digest (see {@link CommitWindow.Sessions}). */
+    private boolean sessionOf(ByteBuffer buffer, int offset, int length, long[] out) {
+        Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
+        int slot = slotOf(d);
+        ProtocolModule module = modules.get(slot);
+        if (module == null || !d.valid()) {
+            return false;
+        }
+        try {
+            out[0] = slot;
+            out[1] = module.assignmentKey(this, d);
+            out[2] = Digest.of(d.buffer(), d.offset(), d.length());
+            return true;
+        } catch (RuntimeException e) {
+            moduleFailed(module, e);
+            return false;
+        }
+    }
+
+    private void decideHeld(ByteBuffer buffer, int offset, int length, View old, boolean underOld) {
         Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
         int slot = slotOf(d);
         ProtocolModule module = modules.get(slot);
@@ -906,8 +839,6 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         long owner;
         try {
             long key = module.assignmentKey(this, d);
-            Long last = lastOld.get(slotKey(slot, key));
-            boolean underOld = last != null && position <= last;
             long tracked = module.related(this, d);
             if (underOld) {
                 owner = tracked != NodeAddress.NONE ? tracked : old.table().ownerOfKey(key);
@@ -933,10 +864,6 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private int slotOf(Datagram d) {
         int slot = d.valid() ? d.protocol() : 0;
         return modules.get(slot) != null ? slot : ProtocolModule.DEFAULT_HANDLER;
-    }
-
-    private static long slotKey(int slot, long key) {
-        return Hashing.mix(key) ^ ((long) slot << 56) ^ key;
     }
 
     // ---------------------------------------------------------------- timers
@@ -985,11 +912,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             sendHeartbeat();
             nextHeartbeat = now + config.heartbeatIntervalMillis();
         }
-        boolean heardMembers = false;
-        for (Peer peer : peers.values()) {
-            heardMembers |= peer.state == Peer.MEMBER && now - peer.lastHeard <= config.deadAfterMillis();
-        }
-        if (state == State.JOINING && !heardMembers && now - joinStarted >= config.deadAfterMillis()) {
+        if (state == State.JOINING && !membership.anyLiveMember(now) && now - joinStarted >= config.deadAfterMillis()) {
             LOG.info("{}: nobody answered; founding the cluster", name());
             becomeObserver(new View(Math.max(1, highestEpochSeen + 1), new long[] {self}, new int[] {currentWeight()}));
         }
@@ -1001,13 +924,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             sendHeartbeat();
             nextHeartbeat = now + config.heartbeatIntervalMillis();
         }
-        for (Peer peer : peers.values()) {
-            long silent = now - peer.lastHeard;
-            if (view.contains(peer.node) && !peer.left && !peer.askedRetransmit
-                    && silent > config.heartbeatIntervalMillis() * 3 / 2) {
-                peer.askedRetransmit = true;
-                send(new AskRetransmit(peer.node, view.epoch()));
-            }
+        for (long silent : membership.toAskForRetransmit(view, config.heartbeatIntervalMillis() * 3 / 2, now)) {
+            send(new AskRetransmit(silent, view.epoch()));
         }
         if (pending != null && pendingProposer != self && now - pendingSince > 2 * config.heartbeatIntervalMillis()) {
             pendingSince = now;
@@ -1028,11 +946,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         view = View.EMPTY;
         pending = null;
         proposal = null;
-        windowOld = null;
-        held.clear();
-        heldKeys.clear();
-        joinBuffer.clear();
-        joinMessages.clear();
+        window.clear();
+        recorder.clear();
         state = State.JOINING;
         joinStarted = loop.nowMillis();
         nextJoin = joinStarted;
@@ -1074,22 +989,4 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private static View toView(lnlb.core.internal.wire.View wire) {
-        long[] nodes = new long[wire.members().size()];
-        int[] w = new int[nodes.length];
-        for (int i = 0; i < nodes.length; i++) {
-            nodes[i] = wire.members().get(i).node();
-            w[i] = wire.members().get(i).weight();
-        }
-        return new View(wire.epoch(), nodes, w);
-    }
-
-    private static lnlb.core.internal.wire.View toWire(View view) {
-        List<lnlb.core.internal.wire.View.Member> members = new ArrayList<>();
-        for (int i = 0; i < view.size(); i++) {
-            members.add(new lnlb.core.internal.wire.View.Member(view.member(i), view.weight(i)));
-        }
-        return new lnlb.core.internal.wire.View(view.epoch(), members);
-    }
 }

@@ -1,0 +1,109 @@
+package lnlb.core.internal.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import lnlb.core.api.NodeAddress;
+
+/**
+ * What this node knows of the others, from the messages it heard: who is alive, with which weight
+ * and state, and from that the coordinator and the view the cluster should have. Owned by the
+ * cluster's loop.
+ */
+final class Membership {
+    private final long self;
+    private final long deadAfterMillis;
+    private final Map<Long, Peer> peers = new TreeMap<>();
+
+    Membership(long self, long deadAfterMillis) {
+        this.self = self;
+        this.deadAfterMillis = deadAfterMillis;
+    }
+
+    /** Any message from {@code node}: it is alive now (and, if it had left, back). */
+    Peer heardFrom(long node, long now) {
+        Peer peer = peers.computeIfAbsent(node, n -> new Peer(n, now));
+        peer.lastHeard = now;
+        peer.askedRetransmit = false;
+        peer.left = false;
+        return peer;
+    }
+
+    Peer peer(long node) {
+        return peers.get(node);
+    }
+
+    Iterable<Peer> peers() {
+        return peers.values();
+    }
+
+    boolean isAlive(long node, long now) {
+        Peer peer = peers.get(node);
+        return peer != null && !peer.left && now - peer.lastHeard <= deadAfterMillis;
+    }
+
+    /** The lowest member of {@code view} that is this node or alive: the one that changes views. */
+    long coordinator(View view, long now) {
+        for (int i = 0; i < view.size(); i++) {
+            long node = view.member(i);
+            if (node == self || isAlive(node, now)) {
+                return node;
+            }
+        }
+        return NodeAddress.NONE;
+    }
+
+    /** True when a member was heard recently: somebody could welcome a joining node. */
+    boolean anyLiveMember(long now) {
+        for (Peer peer : peers.values()) {
+            if (peer.state == Peer.MEMBER && now - peer.lastHeard <= deadAfterMillis) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The view the cluster should have now: this node, the live members and the synchronised
+     * observers, with their latest weights, at {@code epoch}.
+     */
+    View desired(View current, int selfWeight, long epoch, long now) {
+        List<Long> nodes = new ArrayList<>();
+        List<Integer> weights = new ArrayList<>();
+        nodes.add(self);
+        weights.add(selfWeight);
+        for (Peer peer : peers.values()) {
+            if (!isAlive(peer.node, now)) {
+                continue;
+            }
+            // A member that JOINs again restarted and lost its state: it leaves the view first.
+            boolean member = current.contains(peer.node) && peer.state == Peer.MEMBER;
+            if (member || peer.state == Peer.OBSERVER) {
+                nodes.add(peer.node);
+                weights.add(peer.weight);
+            }
+        }
+        return new View(epoch, nodes.stream().mapToLong(Long::longValue).toArray(),
+                weights.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /** Members silent for more than {@code silenceMillis} that were not asked yet; marks them asked. */
+    List<Long> toAskForRetransmit(View view, long silenceMillis, long now) {
+        List<Long> silent = new ArrayList<>(0);
+        for (Peer peer : peers.values()) {
+            if (view.contains(peer.node) && !peer.left && !peer.askedRetransmit && now - peer.lastHeard > silenceMillis) {
+                peer.askedRetransmit = true;
+                silent.add(peer.node);
+            }
+        }
+        return silent;
+    }
+
+    /** Node to milliseconds since it was last heard, for status dumps. */
+    Map<Long, Long> ages(long now) {
+        Map<Long, Long> ages = new TreeMap<>();
+        peers.forEach((node, peer) -> ages.put(node, now - peer.lastHeard));
+        return ages;
+    }
+}

@@ -1,0 +1,29 @@
+package lnlb.core.internal.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import lnlb.core.internal.wire.View.Member;
+
+/** Converts between the engine's {@link View} and the wire's record of it. */
+final class WireViews {
+    private WireViews() {
+    }
+
+    static View toView(lnlb.core.internal.wire.View wire) {
+        long[] nodes = new long[wire.members().size()];
+        int[] weights = new int[nodes.length];
+        for (int i = 0; i < nodes.length; i++) {
+            nodes[i] = wire.members().get(i).node();
+            weights[i] = wire.members().get(i).weight();
+        }
+        return new View(wire.epoch(), nodes, weights);
+    }
+
+    static lnlb.core.internal.wire.View toWire(View view) {
+        List<Member> members = new ArrayList<>();
+        for (int i = 0; i < view.size(); i++) {
+            members.add(new Member(view.member(i), view.weight(i)));
+        }
+        return new lnlb.core.internal.wire.View(view.epoch(), members);
+    }
+}
