@@ -135,6 +135,11 @@ public final class SimulatedCluster {
         return seq;
     }
 
+    /** Sends a raw frame from the client port (for forged or replayed cluster frames). */
+    public void inject(byte[] frame) {
+        transmit(ByteBuffer.wrap(frame));
+    }
+
     private void transmit(ByteBuffer frame) {
         try {
             client.transmit(frame);

@@ -46,8 +46,8 @@ public final class ClusterAdminImpl implements ClusterAdmin {
     /** Interface names: what Linux accepts (IFNAMSIZ - 1), without the characters LDAP filters escape. */
     private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
     private static final Pattern LINK_TYPE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    /** Changed by {@link #resync} so that the component is activated again with a new engine. */
-    static final String RESYNC = "resync.count";
+    /** Changed by {@link #resync}: the cluster leaves and joins again ({@link ClusterComponent#modified}). */
+    static final String RESYNC = ClusterComponent.RESYNC;
 
     private record Running(String name, String pid) {
     }
@@ -63,11 +63,16 @@ public final class ClusterAdminImpl implements ClusterAdmin {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeCluster")
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "removeCluster", updated = "updatedCluster")
     void addCluster(ClusterComponent cluster, Map<String, Object> properties) {
         Object name = properties.get(NAME);
         String clusterName = name instanceof String s && !s.isBlank() ? s : cluster.interfaceName();
         clusters.put(cluster, new Running(clusterName, String.valueOf(properties.get(Constants.SERVICE_PID))));
+    }
+
+    /** A changed configuration may rename the cluster. */
+    void updatedCluster(ClusterComponent cluster, Map<String, Object> properties) {
+        addCluster(cluster, properties);
     }
 
     void removeCluster(ClusterComponent cluster) {
@@ -158,12 +163,18 @@ public final class ClusterAdminImpl implements ClusterAdmin {
 
     // ---------------------------------------------------------------- weights
 
+    // The change applies at once (the command's answer is true when it returns) and is then saved
+    // in the cluster's configuration, so that a restart keeps it; ClusterComponent#modified finds
+    // the saved values already in effect. A configuration that cannot be saved (a read-only file
+    // under FileInstall) makes the call fail with the change in effect until the next restart.
+
     @Override
     public void weightMode(String cluster, String mode) {
         WeightMode parsed = WeightMode.parse(mode == null ? "" : mode);
         ClusterComponent c = running(cluster);
         c.weights().setMode(parsed);
         LOG.info("{}: weight mode {}", cluster, parsed.spelling());
+        save(cluster, "weight mode " + parsed.spelling(), Map.of(WEIGHT_MODE, parsed.spelling()));
     }
 
     @Override
@@ -176,6 +187,26 @@ public final class ClusterAdminImpl implements ClusterAdmin {
         }
         c.weights().setManual(weight);
         LOG.info("{}: manual weight {}", cluster, weight);
+        save(cluster, "weight " + weight, Map.of(WEIGHT_MODE, WeightMode.MANUAL.spelling(), WEIGHT, weight));
+    }
+
+    /** Writes {@code changes} into the cluster's configuration unless it holds them already. */
+    private void save(String cluster, String what, Map<String, Object> changes) {
+        Configuration c = configuration(cluster);
+        Dictionary<String, Object> p = c.getProperties();
+        boolean same = true;
+        for (Map.Entry<String, Object> e : changes.entrySet()) {
+            same &= String.valueOf(e.getValue()).equals(String.valueOf(p.get(e.getKey())));
+            p.put(e.getKey(), e.getValue());
+        }
+        if (same) {
+            return;
+        }
+        try {
+            c.update(p);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException(what + " is in effect but not saved, so a restart loses it: " + e, e);
+        }
     }
 
     // ---------------------------------------------------------------- configuration
@@ -271,8 +302,8 @@ public final class ClusterAdminImpl implements ClusterAdmin {
         Object count = p.get(RESYNC);
         p.put(RESYNC, count instanceof Long n ? n + 1 : 1L);
         try {
-            // A changed configuration makes DS deactivate the cluster (LEAVE) and activate a new
-            // one (JOIN, module states from the others): ClusterComponent has no @Modified.
+            // ClusterComponent#modified restarts the cluster for it: LEAVE, then JOIN with module
+            // states from the others.
             c.update(p);
         } catch (IOException e) {
             throw new IllegalStateException("cannot update the configuration of " + cluster + ": " + e.getMessage(), e);

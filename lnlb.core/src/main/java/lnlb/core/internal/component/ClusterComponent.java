@@ -3,6 +3,7 @@ package lnlb.core.internal.component;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +23,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -35,7 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 @Designate(ocd = ClusterComponent.Config.class, factory = true)
 @Component(service = ClusterComponent.class, configurationPid = ClusterComponent.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE)
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 public final class ClusterComponent implements ModuleRegistry.Listener {
     public static final String PID = "lnlb.cluster";
     private static final Logger LOG = LoggerFactory.getLogger(ClusterComponent.class);
@@ -69,14 +71,51 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
     }
 
     private final ModuleRegistry registry;
-    private final ClusterLink link;
-    private final ThreadEventLoop loop;
-    private final ClusterEngine engine;
+    private final LinkProvider links;
     private final ProcWeights weights;
+    /** What runs now: replaced as a whole when {@link #modified} restarts the cluster. */
+    private volatile Running running;
+    /** The manual weight the configuration gave last (the shell may have set another since). */
+    private volatile int configuredManual;
+
+    /**
+     * One start of the cluster: its link, loop and engine, and the settings that made them (a
+     * change of any of those restarts the cluster; weight settings apply live).
+     */
+    private record Running(ClusterLink link, ThreadEventLoop loop, ClusterEngine engine, Settings settings) {
+    }
+
+    /** The configuration that needs a restart to change: everything but the weight settings. */
+    record Settings(String vip, String device, String name, long heartbeatIntervalMillis, int tolerance, Object resync) {
+        static Settings of(Config config, Map<String, Object> properties) {
+            return new Settings(config.vip(), config.device(), config.name(), config.heartbeat_interval_ms(),
+                    config.tolerance(), properties == null ? null : properties.get(RESYNC));
+        }
+    }
+
+    /** Changed by {@code ClusterAdmin.resync}: the cluster leaves and joins again. */
+    static final String RESYNC = "resync.count";
 
     @Activate
-    public ClusterComponent(Config config, @Reference ModuleRegistry registry, @Reference(name = "link") LinkProvider links)
-            throws IOException {
+    public ClusterComponent(Config config, Map<String, Object> properties, @Reference ModuleRegistry registry,
+            @Reference(name = "link") LinkProvider links) throws IOException {
+        this.registry = registry;
+        this.links = links;
+        try {
+            this.weights = new ProcWeights(WeightMode.parse(config.weight_mode()), config.weight());
+            this.configuredManual = config.weight();
+            this.running = start(config, properties);
+        } catch (IllegalArgumentException e) {
+            // One clear line naming the cluster; SCR logs the failed activation as well.
+            LOG.error("cluster {}: not started, invalid configuration: {}", describe(config, properties), e.getMessage());
+            throw e;
+        }
+        registry.attach(this);
+        running.loop().execute(running.engine()::start);
+    }
+
+    /** Opens the link and starts the loop; the engine starts once the modules are attached. */
+    private Running start(Config config, Map<String, Object> properties) throws IOException {
         InetAddress vip = parseVip(config.vip());
         if (config.device() == null || config.device().isBlank()) {
             throw new IllegalArgumentException("device is required");
@@ -84,11 +123,9 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
         String name = config.name() == null || config.name().isBlank() ? null : config.name();
         ClusterConfig clusterConfig = ClusterConfig.of(name, vip, config.device(), config.heartbeat_interval_ms(),
                 config.tolerance());
-        this.weights = new ProcWeights(WeightMode.parse(config.weight_mode()), config.weight());
-        this.registry = registry;
-        this.link = links.open(new LinkSpec(config.device(), name, vip, clusterConfig.clusterMac()));
-        this.loop = new ThreadEventLoop("lnlb-" + link.interfaceName());
-        this.engine = new ClusterEngine(clusterConfig, link, loop, weights);
+        ClusterLink link = links.open(new LinkSpec(config.device(), name, vip, clusterConfig.clusterMac()));
+        ThreadEventLoop loop = new ThreadEventLoop("lnlb-" + link.interfaceName());
+        ClusterEngine engine = new ClusterEngine(clusterConfig, link, loop, weights);
         loop.start(new ThreadEventLoop.Io() {
             @Override
             public void poll(long timeoutMillis) throws IOException {
@@ -100,14 +137,66 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
                 link.wakeup();
             }
         });
-        registry.attach(this);
-        loop.execute(engine::start);
         LOG.info("cluster {} on {} ({}): started, cluster MAC {}", vip.getHostAddress(), config.device(),
                 link.interfaceName(), NodeAddress.format(clusterConfig.clusterMac()));
+        return new Running(link, loop, engine, Settings.of(config, properties));
+    }
+
+    /**
+     * A changed configuration. Weight mode and manual weight apply at once (the next heartbeat
+     * carries them); any other change (VIP, device, name, heartbeat, tolerance, a resync) makes
+     * the node leave the cluster and join it again with the new settings. A change of
+     * {@code link.target} never gets here: SCR re-activates the component for it.
+     */
+    @Modified
+    void modified(Config config, Map<String, Object> properties) throws IOException {
+        WeightMode mode = WeightMode.parse(config.weight_mode());
+        int manual = ProcWeights.checkManual(config.weight());
+        Running now = running;
+        if (now == null) {
+            return;
+        }
+        if (mode != weights.mode() || manual != configuredManual) {
+            boolean news = mode != weights.mode() || (mode == WeightMode.MANUAL && manual != weights.weight());
+            weights.setMode(mode);
+            weights.setManual(manual);
+            configuredManual = manual;
+            if (news) {
+                LOG.info("{}: weight mode {}, manual weight {} (from the configuration)", now.link().interfaceName(),
+                        mode.spelling(), manual);
+            }
+        }
+        Settings settings = Settings.of(config, properties);
+        if (settings.equals(now.settings())) {
+            return;
+        }
+        LOG.info("{}: configuration changed ({} -> {}): leaving and joining again", now.link().interfaceName(),
+                now.settings(), settings);
+        registry.detach(this);
+        stop(now);
+        try {
+            running = start(config, properties);
+        } catch (IllegalArgumentException e) {
+            running = null;
+            LOG.error("cluster {}: stopped, invalid configuration: {}", describe(config, properties), e.getMessage());
+            throw e;
+        }
+        registry.attach(this);
+        running.loop().execute(running.engine()::start);
+    }
+
+    /** How a log line names a cluster: its name or VIP, and the file it was declared in, if any. */
+    private static String describe(Config config, Map<String, Object> properties) {
+        String name = config.name() == null || config.name().isBlank() ? String.valueOf(config.vip()) : config.name();
+        Object file = properties == null ? null : properties.get("felix.fileinstall.filename");
+        Object pid = properties == null ? null : properties.get("service.pid");
+        return name + (file != null ? " (" + file + ")" : pid != null ? " (" + pid + ")" : "");
     }
 
     static InetAddress parseVip(String text) {
-        if (text == null || !text.matches("[0-9a-fA-F:.]+")) {
+        // Literal addresses only: InetAddress would look a name (or a bad dotted quad) up in DNS.
+        if (text == null || !(text.matches("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])")
+                || text.matches("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*"))) {
             throw new IllegalArgumentException("vip must be an IP address: " + text);
         }
         try {
@@ -120,19 +209,28 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
     @Deactivate
     void deactivate() {
         registry.detach(this);
+        Running now = running;
+        running = null;
+        if (now != null) {
+            stop(now);
+        }
+    }
+
+    /** Leaves the cluster (LEAVE), stops the loop and closes the link. */
+    private void stop(Running now) {
         try {
-            call(e -> {
+            call(now, e -> {
                 e.stop(true);
                 return null;
             });
         } catch (RuntimeException e) {
-            LOG.warn("{}: orderly stop failed: {}", link.interfaceName(), e.getMessage());
+            LOG.warn("{}: orderly stop failed: {}", now.link().interfaceName(), e.getMessage());
         }
-        loop.stop(CALL_TIMEOUT_MILLIS);
+        now.loop().stop(CALL_TIMEOUT_MILLIS);
         try {
-            link.close();
+            now.link().close();
         } catch (IOException e) {
-            LOG.warn("{}: closing the link failed: {}", link.interfaceName(), e.getMessage());
+            LOG.warn("{}: closing the link failed: {}", now.link().interfaceName(), e.getMessage());
         }
     }
 
@@ -146,6 +244,16 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
 
     /** Runs {@code request} on the cluster's loop and waits (bounded) for its answer. */
     public <T> T call(Function<ClusterEngine, T> request) {
+        Running now = running;
+        if (now == null) {
+            throw new IllegalStateException("the cluster is stopped");
+        }
+        return call(now, request);
+    }
+
+    private <T> T call(Running now, Function<ClusterEngine, T> request) {
+        ThreadEventLoop loop = now.loop();
+        ClusterEngine engine = now.engine();
         if (loop.inLoop()) {
             return request.apply(engine);
         }
@@ -165,12 +273,13 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException(link.interfaceName() + ": the cluster loop did not answer in time");
+            throw new IllegalStateException(now.link().interfaceName() + ": the cluster loop did not answer in time");
         }
     }
 
     public String interfaceName() {
-        return link.interfaceName();
+        Running now = running;
+        return now == null ? "" : now.link().interfaceName();
     }
 
     public ProcWeights weights() {

@@ -14,9 +14,13 @@ import lnlb.core.api.NodeAddress;
  * @param holdFrames bound of the queue of undecided datagrams
  * @param joinBufferFrames bound of what a joining node records before it holds the state
  * @param swapGraceMillis how long datagrams of a protocol whose module left wait for a module to return
+ * @param key the cluster key (hex or base64, >= 16 bytes) authenticating cluster messages, or null
+ * @param previousKey the key being rotated out, accepted for {@code previousKeyMillis} after start, or null
+ * @param previousKeyMillis how long the previous key stays valid
  */
 public record ClusterConfig(String name, InetAddress vip, String device, long heartbeatIntervalMillis, int tolerance,
-        int holdFrames, int joinBufferFrames, long swapGraceMillis) {
+        int holdFrames, int joinBufferFrames, long swapGraceMillis, String key, String previousKey,
+        long previousKeyMillis) {
 
     public static final long DEFAULT_SWAP_GRACE_MILLIS = 2000;
 
@@ -33,13 +37,29 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
         if (swapGraceMillis < 0) {
             throw new IllegalArgumentException("swap grace must be >= 0: " + swapGraceMillis);
         }
+        if (key == null && previousKey != null) {
+            throw new IllegalArgumentException("previous.key needs a key");
+        }
+        if (key != null) {
+            lnlb.core.internal.wire.MessageAuthenticator.parseKey(key);
+        }
+        if (previousKey != null) {
+            lnlb.core.internal.wire.MessageAuthenticator.parseKey(previousKey);
+        }
         if (holdFrames < 1 || joinBufferFrames < 1) {
             throw new IllegalArgumentException("queue bounds must be >= 1");
         }
     }
 
     public static ClusterConfig of(String name, InetAddress vip, String device, long intervalMillis, int tolerance) {
-        return new ClusterConfig(name, vip, device, intervalMillis, tolerance, 4096, 65536, DEFAULT_SWAP_GRACE_MILLIS);
+        return new ClusterConfig(name, vip, device, intervalMillis, tolerance, 4096, 65536, DEFAULT_SWAP_GRACE_MILLIS, null,
+                null, 0);
+    }
+
+    /** The same cluster with message authentication (key rotation: {@code previous} valid for {@code previousMillis}). */
+    public ClusterConfig withKeys(String newKey, String previous, long previousMillis) {
+        return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
+                swapGraceMillis, newKey, previous, previousMillis);
     }
 
     public long clusterMac() {

@@ -28,6 +28,7 @@ import lnlb.core.internal.wire.ClusterMessage.Prepared;
 import lnlb.core.internal.wire.ClusterMessage.Retransmit;
 import lnlb.core.internal.wire.ClusterMessage.Welcome;
 import lnlb.core.internal.wire.Fragmenter;
+import lnlb.core.internal.wire.MessageAuthenticator;
 import lnlb.core.internal.wire.Reassembler;
 import lnlb.core.internal.wire.ReceivedMessage;
 import org.slf4j.Logger;
@@ -146,6 +147,14 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         this.reassembler = new Reassembler(vip16, MAX_MESSAGE_BYTES, 64, 2L * MAX_MESSAGE_BYTES,
                 Math.max(1000, config.heartbeatIntervalMillis() * config.tolerance()));
         this.fragmenter = new Fragmenter(link.mtu(), MAX_MESSAGE_BYTES);
+        if (config.key() != null) {
+            long wall = System.currentTimeMillis();
+            MessageAuthenticator authenticator = new MessageAuthenticator(MessageAuthenticator.parseKey(config.key()),
+                    config.previousKey() == null ? null : MessageAuthenticator.parseKey(config.previousKey()),
+                    wall + config.previousKeyMillis(), System::currentTimeMillis);
+            fragmenter.setAuthenticator(authenticator);
+            reassembler.setAuthenticator(authenticator);
+        }
         this.sendBuffer = ByteBuffer.allocateDirect(ETHERNET_HEADER + link.mtu() + 64);
         this.window = new CommitWindow(config.holdFrames());
         this.recorder = new JoinRecorder(Math.min(64 << 20, config.joinBufferFrames() * 2048), config.joinBufferFrames());
@@ -200,6 +209,9 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         tickTimer = loop.schedule(0, this::tick);
         LOG.info("{}: {} starting on {} as {}", name(), config.vip().getHostAddress(), config.device(),
                 NodeAddress.format(self));
+        if (config.key() == null) {
+            LOG.warn("{}: no cluster key: the cluster trusts every host on its LAN with its membership", name());
+        }
     }
 
     /** Leaves the cluster (LEAVE if {@code announce}) and releases the modules' tables. On the loop. */
@@ -247,6 +259,11 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
 
     public View view() {
         return view;
+    }
+
+    /** The cluster-frame counters (malformed, foreign, unauthenticated, replayed, ...). */
+    public lnlb.core.internal.wire.WireCounters wireCounters() {
+        return reassembler.counters();
     }
 
     public EngineCounters counters() {

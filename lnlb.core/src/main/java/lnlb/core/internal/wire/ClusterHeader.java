@@ -73,6 +73,8 @@ public final class ClusterHeader {
     public static final int VERSION_OFFSET = ETHERNET_HEADER_LENGTH;
     public static final int TYPE_OFFSET = VERSION_OFFSET + 1;
     public static final int FLAGS_OFFSET = TYPE_OFFSET + 1;
+    /** Flag: the body ends with a {@link MessageAuthenticator} trailer. */
+    public static final int FLAG_AUTHENTICATED = 0x0001;
     public static final int VIP_OFFSET = FLAGS_OFFSET + 2;
     public static final int VIP_LENGTH = 16;
     public static final int MESSAGE_ID_OFFSET = VIP_OFFSET + VIP_LENGTH;

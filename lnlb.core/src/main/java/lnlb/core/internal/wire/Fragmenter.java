@@ -52,6 +52,8 @@ public final class Fragmenter {
      *     least 1 and at most 65535
      * @param maxMessageBytes the largest body to send; receivers should accept at least as much
      */
+    private MessageAuthenticator authenticator;
+
     public Fragmenter(int mtu, int maxMessageBytes) {
         if (mtu <= HEADER_LENGTH || mtu - HEADER_LENGTH > MAX_SLICE_LENGTH) {
             throw new IllegalArgumentException("mtu must be in (" + HEADER_LENGTH + ", "
@@ -96,7 +98,8 @@ public final class Fragmenter {
         if (vip.length != VIP_LENGTH || !NodeAddress.isValid(source) || !NodeAddress.isValid(destination)) {
             throw new IllegalArgumentException("bad VIP or MAC");
         }
-        long length = MessageCodec.bodyLength(message);
+        MessageAuthenticator auth = authenticator;
+        long length = MessageCodec.bodyLength(message) + (auth != null ? MessageAuthenticator.TRAILER_LENGTH : 0);
         long count = fragmentCount(length);
         if (length > maxMessageBytes || count > MAX_FRAGMENTS) {
             throw new IllegalArgumentException(ClusterMessage.typeName(message.type()) + " body of " + length
@@ -104,13 +107,17 @@ public final class Fragmenter {
         }
         ByteBuffer encoded = bodyBuffer((int) length);
         MessageCodec.encode(message, encoded, 0);
+        if (auth != null) {
+            auth.seal(encoded.array(), (int) length - MessageAuthenticator.TRAILER_LENGTH, message.type(), vip, source);
+        }
         crc.reset();
         crc.update(encoded.array(), 0, (int) length);
         int sum = (int) crc.getValue();
         for (int index = 0; index < count; index++) {
             int from = index * sliceLength;
             int slice = Math.min(sliceLength, (int) length - from);
-            writeHeader(message.type(), vip, source, destination, messageId);
+            writeHeader(message.type(), auth != null ? ClusterHeader.FLAG_AUTHENTICATED : 0, vip, source, destination,
+                    messageId);
             frame.putShort(FRAGMENT_INDEX_OFFSET, (short) index);
             frame.putShort(FRAGMENT_COUNT_OFFSET, (short) count);
             frame.putInt(TOTAL_LENGTH_OFFSET, (int) length);
@@ -123,14 +130,19 @@ public final class Fragmenter {
         return (int) count;
     }
 
-    private void writeHeader(int type, byte[] vip, long source, long destination, int messageId) {
+    /** Seals every message sent from now on (null: none). */
+    public void setAuthenticator(MessageAuthenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    private void writeHeader(int type, int flags, byte[] vip, long source, long destination, int messageId) {
         frame.clear();
         NodeAddress.write(frame, DESTINATION_OFFSET, destination);
         NodeAddress.write(frame, SOURCE_OFFSET, source);
         frame.putShort(ETHERTYPE_OFFSET, (short) ETHERTYPE);
         frame.put(VERSION_OFFSET, (byte) VERSION);
         frame.put(TYPE_OFFSET, (byte) type);
-        frame.putShort(FLAGS_OFFSET, (short) 0);
+        frame.putShort(FLAGS_OFFSET, (short) flags);
         frame.put(VIP_OFFSET, vip, 0, VIP_LENGTH);
         frame.putInt(MESSAGE_ID_OFFSET, messageId);
     }

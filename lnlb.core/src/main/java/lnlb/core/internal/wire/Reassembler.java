@@ -38,6 +38,7 @@ public final class Reassembler {
     private final byte[] scratch = new byte[ClusterHeader.MAX_SLICE_LENGTH];
     private final ByteBuffer scratchView = ByteBuffer.wrap(scratch);
     private final WireCounters counters = new WireCounters();
+    private MessageAuthenticator authenticator;
     private int pending;
     private long pendingBytes;
     private long nextExpiry = Long.MAX_VALUE;
@@ -120,6 +121,11 @@ public final class Reassembler {
         nextExpiry = next;
     }
 
+    /** Checks every message from now on (null: accept only unauthenticated messages). */
+    public void setAuthenticator(MessageAuthenticator authenticator) {
+        this.authenticator = authenticator;
+    }
+
     public WireCounters counters() {
         return counters;
     }
@@ -137,7 +143,8 @@ public final class Reassembler {
     private ReceivedMessage single(ByteBuffer buffer) {
         int length = header.sliceLength();
         buffer.get(header.sliceIndex(), scratch, 0, length);
-        return finish(header.source(), header.messageId(), header.type(), header.crc(), scratchView, length);
+        return finish(header.source(), header.messageId(), header.type(), header.flags(), header.crc(), scratchView,
+                length);
     }
 
     private ReceivedMessage fragment(ByteBuffer buffer, long nowMillis) {
@@ -163,19 +170,37 @@ public final class Reassembler {
         counters.reassembled++;
         byte[] body = p.data;
         int type = p.type;
+        int flags = p.flags;
         long sum = p.crc;
         int total = p.total;
         release(p);
-        return finish(sender, id, type, sum, ByteBuffer.wrap(body), total);
+        return finish(sender, id, type, flags, sum, ByteBuffer.wrap(body), total);
     }
 
     /** CRC check and decode of a whole body held in {@code body[0..length)}. */
-    private ReceivedMessage finish(long sender, int id, int type, long sum, ByteBuffer body, int length) {
+    private ReceivedMessage finish(long sender, int id, int type, int flags, long sum, ByteBuffer body, int length) {
         crc.reset();
         crc.update(body.array(), 0, length);
         if (crc.getValue() != sum) {
             counters.badCrc++;
             return null;
+        }
+        boolean sealed = (flags & ClusterHeader.FLAG_AUTHENTICATED) != 0;
+        if (authenticator == null ? sealed : !sealed) {
+            counters.unauthenticated++; // a keyed cluster takes only sealed messages, a keyless one none
+            return null;
+        }
+        if (authenticator != null) {
+            int payload = authenticator.open(body.array(), length, type, vip, sender);
+            if (payload == MessageAuthenticator.REPLAYED) {
+                counters.replayed++;
+                return null;
+            }
+            if (payload < 0) {
+                counters.badTag++;
+                return null;
+            }
+            length = payload;
         }
         ClusterMessage message = MessageCodec.decode(type, body, 0, length);
         if (message == null) {
@@ -243,6 +268,7 @@ public final class Reassembler {
         long sender;
         int id;
         int type;
+        int flags;
         int total;
         long crc;
         int count;
@@ -258,6 +284,7 @@ public final class Reassembler {
             this.sender = sender;
             this.id = id;
             this.type = h.type();
+            this.flags = h.flags();
             this.total = (int) h.totalLength();
             this.crc = h.crc();
             this.count = h.fragmentCount();
@@ -275,7 +302,7 @@ public final class Reassembler {
         }
 
         boolean matches(ClusterHeader h) {
-            return h.type() == type && h.totalLength() == total && h.crc() == crc && h.fragmentCount() == count
+            return h.type() == type && h.flags() == flags && h.totalLength() == total && h.crc() == crc && h.fragmentCount() == count
                     && h.fullSliceLength() == slice;
         }
 

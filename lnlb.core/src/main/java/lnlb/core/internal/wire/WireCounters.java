@@ -27,6 +27,12 @@ public final class WireCounters {
     long duplicateFragments;
     long fragmentsBuffered;
     long badCrc;
+    /** Sealed where the cluster has no key, or unsealed where it has one. */
+    long unauthenticated;
+    /** Sealed with another key, or altered. */
+    long badTag;
+    /** A counter this node already accepted from that sender: a replay. */
+    long replayed;
     long badBody;
     long decoded;
     long reassembled;
@@ -101,6 +107,18 @@ public final class WireCounters {
     }
 
     /** Complete messages whose body does not match the header's CRC. */
+    public long unauthenticated() {
+        return unauthenticated;
+    }
+
+    public long badTag() {
+        return badTag;
+    }
+
+    public long replayed() {
+        return replayed;
+    }
+
     public long badCrc() {
         return badCrc;
     }
@@ -133,7 +151,7 @@ public final class WireCounters {
     /** The sum of the frame outcomes; equals {@link #received()}. */
     public long accounted() {
         return notCluster + truncated + badVersion + foreign + unknownType + badLength + oversized + badFragment
-                + duplicateFragments + fragmentsBuffered + badCrc + badBody + decoded;
+                + duplicateFragments + fragmentsBuffered + badCrc + unauthenticated + badTag + replayed + badBody + decoded;
     }
 
     /** Every counter by name, in declaration order (for the shell). */
@@ -151,6 +169,9 @@ public final class WireCounters {
         map.put("duplicateFragments", duplicateFragments);
         map.put("fragmentsBuffered", fragmentsBuffered);
         map.put("badCrc", badCrc);
+        map.put("unauthenticated", unauthenticated);
+        map.put("badTag", badTag);
+        map.put("replayed", replayed);
         map.put("badBody", badBody);
         map.put("decoded", decoded);
         map.put("reassembled", reassembled);

@@ -1,0 +1,136 @@
+package lnlb.core.internal.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
+import lnlb.core.internal.wire.ClusterMessage.Conntrack;
+import lnlb.core.internal.wire.ClusterMessage.Heartbeat;
+import lnlb.core.internal.wire.ClusterMessage.Leave;
+import org.junit.jupiter.api.Test;
+
+class MessageAuthenticatorTest {
+    private static final byte[] KEY = MessageAuthenticator.parseKey("000102030405060708090a0b0c0d0e0f");
+    private static final byte[] OTHER = MessageAuthenticator.parseKey("ffffffffffffffffffffffffffffffff");
+    private static final long SENDER = 0x0200_0000_0001L;
+
+    private final AtomicLong wall = new AtomicLong(1_700_000_000_000L);
+
+    private MessageAuthenticator auth(byte[] key) {
+        return new MessageAuthenticator(key, null, 0, wall::get);
+    }
+
+    private static List<byte[]> frames(ClusterMessage message, MessageAuthenticator sealer, long sender) {
+        Fragmenter fragmenter = new Fragmenter(1500, 1 << 20);
+        fragmenter.setAuthenticator(sealer);
+        List<byte[]> frames = new ArrayList<>();
+        fragmenter.send(message, WireFixtures.VIP, sender, 0x0200_0A00_000AL, 1, frame -> {
+            byte[] copy = new byte[frame.remaining()];
+            frame.get(copy);
+            frames.add(copy);
+        });
+        return frames;
+    }
+
+    private static ReceivedMessage deliver(Reassembler reassembler, List<byte[]> frames) {
+        ReceivedMessage last = null;
+        for (byte[] frame : frames) {
+            last = reassembler.accept(ByteBuffer.wrap(frame), 0, frame.length, 0);
+        }
+        return last;
+    }
+
+    private Reassembler receiver(MessageAuthenticator checker) {
+        Reassembler reassembler = new Reassembler(WireFixtures.VIP);
+        reassembler.setAuthenticator(checker);
+        return reassembler;
+    }
+
+    @Test
+    void sealedMessagesRoundTripSingleAndFragmented() {
+        MessageAuthenticator sealer = auth(KEY);
+        Reassembler receiver = receiver(auth(KEY));
+        Heartbeat heartbeat = new Heartbeat(3, 7, 3);
+        assertEquals(heartbeat, deliver(receiver, frames(heartbeat, sealer, SENDER)).message());
+        Conntrack big = new Conntrack(SENDER, 6, WireFixtures.bytes(100_000, 5));
+        List<byte[]> fragments = frames(big, sealer, SENDER);
+        assertEquals(69, fragments.size());
+        assertEquals(big, deliver(receiver, fragments).message());
+        assertEquals(2, receiver.counters().decoded());
+    }
+
+    @Test
+    void aWrongKeyAnUnsealedAndAnUnexpectedSealedMessageAreCounted() {
+        Reassembler keyed = receiver(auth(KEY));
+        assertNull(deliver(keyed, frames(new Leave(), auth(OTHER), SENDER)));
+        assertEquals(1, keyed.counters().badTag());
+        assertNull(deliver(keyed, frames(new Leave(), null, SENDER)));
+        assertEquals(1, keyed.counters().unauthenticated());
+        Reassembler keyless = receiver(null);
+        assertNull(deliver(keyless, frames(new Leave(), auth(KEY), SENDER)));
+        assertEquals(1, keyless.counters().unauthenticated());
+        assertEquals(keyed.counters().received(), keyed.counters().accounted());
+    }
+
+    @Test
+    void aReplayedOrAlteredMessageIsRefused() {
+        MessageAuthenticator sealer = auth(KEY);
+        Reassembler receiver = receiver(auth(KEY));
+        List<byte[]> first = frames(new Heartbeat(1, 1, 3), sealer, SENDER);
+        assertNotNull(deliver(receiver, first));
+        assertNotNull(deliver(receiver, frames(new Heartbeat(2, 1, 3), sealer, SENDER)));
+        assertNull(deliver(receiver, first), "a captured heartbeat sent again");
+        assertEquals(1, receiver.counters().replayed());
+
+        // An attacker who changes the body and fixes the CRC still fails the tag.
+        byte[] frame = frames(new Heartbeat(3, 1, 3), sealer, SENDER).get(0);
+        int body = 14 + 38;
+        frame[body + 9] ^= 0x40; // the weight
+        CRC32 crc = new CRC32();
+        int total = ByteBuffer.wrap(frame).getInt(14 + 28);
+        crc.update(frame, body, total);
+        ByteBuffer.wrap(frame).putInt(14 + 32, (int) crc.getValue());
+        assertNull(receiver.accept(ByteBuffer.wrap(frame), 0, frame.length, 0));
+        assertEquals(1, receiver.counters().badTag());
+
+        // Another sender's MAC on a copied frame: the MAC is under the tag.
+        byte[] stolen = frames(new Heartbeat(4, 1, 3), sealer, SENDER).get(0);
+        stolen[11] ^= 1;
+        assertNull(receiver.accept(ByteBuffer.wrap(stolen), 0, stolen.length, 0));
+        assertEquals(2, receiver.counters().badTag());
+    }
+
+    @Test
+    void countersKeepRisingAcrossARestart() {
+        Reassembler receiver = receiver(auth(KEY));
+        assertNotNull(deliver(receiver, frames(new Heartbeat(1, 1, 3), auth(KEY), SENDER)));
+        wall.addAndGet(5); // the node restarts 5 ms later with a fresh counter
+        assertNotNull(deliver(receiver, frames(new Heartbeat(1, 1, 3), auth(KEY), SENDER)));
+    }
+
+    @Test
+    void thePreviousKeyIsAcceptedOnlyDuringTheRotationWindow() {
+        MessageAuthenticator rotating = new MessageAuthenticator(OTHER, KEY, wall.get() + 1000, wall::get);
+        Reassembler receiver = receiver(rotating);
+        assertNotNull(deliver(receiver, frames(new Heartbeat(1, 1, 3), auth(KEY), SENDER)), "old key, in the window");
+        assertNotNull(deliver(receiver, frames(new Heartbeat(1, 1, 3), auth(OTHER), SENDER + 1)), "new key");
+        wall.addAndGet(1001);
+        assertNull(deliver(receiver, frames(new Heartbeat(1, 1, 3), auth(KEY), SENDER + 2)), "old key, too late");
+        assertEquals(1, receiver.counters().badTag());
+    }
+
+    @Test
+    void keysAreParsedFromHexOrBase64AndShortKeysRefused() {
+        assertArrayEquals(KEY, MessageAuthenticator.parseKey("AAECAwQFBgcICQoLDA0ODw=="));
+        assertThrows(IllegalArgumentException.class, () -> MessageAuthenticator.parseKey("00112233"));
+        assertThrows(IllegalArgumentException.class, () -> MessageAuthenticator.parseKey("not a key!"));
+        assertThrows(IllegalArgumentException.class, () -> new MessageAuthenticator(new byte[8], null, 0, wall::get));
+    }
+}
