@@ -24,6 +24,8 @@ import lnlb.module.dflt.internal.DefaultTracker;
  */
 public final class SimulatedCluster {
     public static final long CLIENT_MAC = 0x0A00_0000_0001L;
+    /** Bound of every simulated node's default tracker. */
+    public static final int TRACKER_MAX_ENTRIES = 1 << 16;
 
     private final VirtualTime time = new VirtualTime(1_000_000);
     private final MemoryHub hub;
@@ -63,7 +65,7 @@ public final class SimulatedCluster {
 
     /** Starts a node of the cluster {@code config} with MAC {@code mac}. */
     public SimNode start(ClusterConfig config, long mac, int weight) {
-        SimNode node = new SimNode(hub, time, config, mac, weight, new DefaultTracker(1_800_000, 1 << 20));
+        SimNode node = new SimNode(hub, time, config, mac, weight, new DefaultTracker(1_800_000, TRACKER_MAX_ENTRIES));
         nodes.add(node);
         node.start();
         return node;
