@@ -1,7 +1,12 @@
 /**
  * Building blocks for protocol modules: {@link lnlb.core.api.table.SessionTable}, a bounded,
- * deterministic session table over primitive {@code long} keys.
+ * deterministic session table over primitive {@code long} keys; {@link lnlb.core.api.table.FlowKeys},
+ * the packing of flow and fragment identities into such keys; {@link lnlb.core.api.table.FragmentTable},
+ * which sends the trailing fragments of a datagram where its leading fragment went; and
+ * {@link lnlb.core.api.table.StateDump}, the framing of a module's versioned state dump.
+ *
+ * <p>1.1.0 added FlowKeys, FragmentTable and StateDump.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package lnlb.core.api.table;

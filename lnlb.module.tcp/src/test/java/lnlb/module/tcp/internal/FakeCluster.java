@@ -1,0 +1,59 @@
+package lnlb.module.tcp.internal;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import lnlb.core.api.Cluster;
+import lnlb.core.api.NodeAddress;
+
+/** A cluster whose clock the test sets. Identity equality, as the engine's clusters have. */
+final class FakeCluster implements Cluster {
+    private final String name;
+    private final InetAddress vip;
+    private final long localNode;
+    long now;
+
+    FakeCluster(String name, long now) {
+        this(name, now, 0x02_00_00_00_00_01L);
+    }
+
+    FakeCluster(String name, long now, long localNode) {
+        this.name = name;
+        this.now = now;
+        this.localNode = localNode;
+        try {
+            this.vip = InetAddress.getByAddress(new byte[] {10, 0, 0, (byte) (name.hashCode() & 0x7F)});
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public InetAddress vip() {
+        return vip;
+    }
+
+    @Override
+    public long clusterMac() {
+        return NodeAddress.unicastClusterMac(vip);
+    }
+
+    @Override
+    public long localNode() {
+        return localNode;
+    }
+
+    @Override
+    public String device() {
+        return "eth0";
+    }
+
+    @Override
+    public long nowMillis() {
+        return now;
+    }
+}
