@@ -30,6 +30,10 @@ public abstract class ItestBase {
     @Inject
     protected CommandProcessor commands;
 
+    /** The control socket of the framework under test (short: UNIX socket paths end at 108 bytes). */
+    protected static final String SOCKET = System.getProperty("java.io.tmpdir") + "/lnlb-itest-" + ProcessHandle.current().pid()
+            + "/lnlb.sock";
+
     protected static Option base() {
         return composite(
                 systemProperty("pax.exam.osgi.unresolved.fail").value("true"),
@@ -40,6 +44,8 @@ public abstract class ItestBase {
                 systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"),
                 // A fresh ConfigAdmin store per run: clusters of an earlier run must not come back.
                 frameworkProperty("felix.cm.dir").value(new File("target/itest-config-" + System.nanoTime()).getAbsolutePath()),
+                // The control socket in a directory of this run, never /run/lnlb (a real node may own it).
+                frameworkProperty("lnlb.socket").value(SOCKET),
                 reactorBundle("slf4j.api"),
                 reactorBundle("slf4j.simple"),
                 reactorBundle("function"),

@@ -129,7 +129,7 @@ public class ShellIT extends ItestBase {
         assertAnswer("addif: tolerance must be >= 2: 1", "lnlb:addif --memory --tolerance 1 10.0.0.11 dev0");
         assertAnswer("addif: name must be an interface name", "lnlb:addif --memory 10.0.0.11 dev0 this-name-is-far-too-long");
         assertAnswer("delif: no cluster nosuch is configured", "lnlb:delif nosuch");
-        assertAnswer("resync: no cluster nosuch is running", "lnlb:resync nosuch");
+        assertAnswer("resync: no cluster nosuch is configured", "lnlb:resync nosuch");
         assertAnswer("nodes: no cluster nosuch", "lnlb:nodes nosuch");
         assertAnswer("stats: no cluster nosuch is running", "lnlb:stats nosuch");
         assertAnswer("conntrack: no cluster nosuch is running", "lnlb:conntrack nosuch");

@@ -25,7 +25,7 @@ public final class ClusterCommands {
     }
 
     @Descriptor("create a cluster: balance VIP on DEV (the virtual interface is the next free nlbN)")
-    public String addif(
+    public CharSequence addif(
             @Descriptor("use the in-memory link (no network; for trying and testing)")
             @Parameter(names = {"-m", "--memory"}, presentValue = "true", absentValue = "false") boolean memory,
             @Descriptor("link type (lnlb.link.type of the link provider)")
@@ -40,7 +40,7 @@ public final class ClusterCommands {
     }
 
     @Descriptor("create a cluster: balance VIP on DEV through the virtual interface NAME")
-    public String addif(
+    public CharSequence addif(
             @Descriptor("use the in-memory link (no network; for trying and testing)")
             @Parameter(names = {"-m", "--memory"}, presentValue = "true", absentValue = "false") boolean memory,
             @Descriptor("link type (lnlb.link.type of the link provider)")
@@ -66,7 +66,7 @@ public final class ClusterCommands {
     }
 
     @Descriptor("delete a cluster: this node leaves it and its virtual interface goes")
-    public String delif(@Descriptor("cluster name") String name) {
+    public CharSequence delif(@Descriptor("cluster name") String name) {
         return Errors.answer("delif", () -> {
             admin.delete(name);
             return name + ": deleted";
@@ -74,7 +74,7 @@ public final class ClusterCommands {
     }
 
     @Descriptor("leave a cluster and join it again, taking the session tables afresh from the other nodes")
-    public String resync(@Descriptor("cluster name") String name) {
+    public CharSequence resync(@Descriptor("cluster name") String name) {
         return Errors.answer("resync", () -> {
             admin.resync(name);
             return name + ": leaving and joining again";
@@ -82,7 +82,7 @@ public final class ClusterCommands {
     }
 
     @Descriptor("list every cluster with its nodes, weights and states")
-    public String nodes() {
+    public CharSequence nodes() {
         return Errors.answer("nodes", () -> {
             List<ClusterDTO> clusters = admin.clusters();
             if (clusters.isEmpty()) {
@@ -97,7 +97,7 @@ public final class ClusterCommands {
     }
 
     @Descriptor("list the nodes of one cluster with their weights and states")
-    public String nodes(@Descriptor("cluster name") String name) {
+    public CharSequence nodes(@Descriptor("cluster name") String name) {
         return Errors.answer("nodes", () -> {
             for (ClusterDTO c : admin.clusters()) {
                 if (c.name.equals(name)) {
@@ -111,10 +111,10 @@ public final class ClusterCommands {
     private Formatter describe(Formatter out, ClusterDTO c) {
         out.format("%s: %s on %s, %s", c.name, c.vip, c.device, c.state);
         if (c.clusterMac.isEmpty()) {
-            return out.format("%n");
+            return out.format("%s%n", declared(c));
         }
-        out.format(", epoch %d, %d member(s), cluster MAC %s, weight %d (%s)%n", c.epoch, c.members, c.clusterMac,
-                c.weight, c.weightMode);
+        out.format(", epoch %d, %d member(s), cluster MAC %s, weight %d (%s)%s%n", c.epoch, c.members, c.clusterMac,
+                c.weight, c.weightMode, declared(c));
         out.format("  %-17s %8s  %-8s %9s%n", "NODE", "WEIGHT", "STATE", "HEARD(ms)");
         for (NodeDTO n : admin.nodes(c.name)) {
             out.format("  %-17s %8d  %-8s %9s%s%s%n", n.mac, n.weight, n.state,
@@ -122,5 +122,9 @@ public final class ClusterCommands {
                     n.self ? "  this node" : "", n.coordinator ? "  coordinator" : "");
         }
         return out;
+    }
+
+    private static String declared(ClusterDTO c) {
+        return c.source == null || c.source.isEmpty() ? "" : ", declared in " + c.source;
     }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import lnlb.core.api.admin.ClusterAdmin;
 import lnlb.core.api.admin.ClusterDTO;
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -23,7 +24,7 @@ public final class CounterCommands {
     }
 
     @Descriptor("show the counters of every running cluster")
-    public String stats() {
+    public CharSequence stats() {
         return Errors.answer("stats", () -> {
             List<ClusterDTO> clusters = admin.clusters();
             Formatter out = new Formatter();
@@ -37,15 +38,63 @@ public final class CounterCommands {
         });
     }
 
-    @Descriptor("show the counters of one cluster")
-    public String stats(@Descriptor("cluster name") String name) {
-        return Errors.answer("stats", () -> counters(new Formatter(), name).toString().stripTrailing());
+    @Descriptor("show the counters of one cluster; with --watch, every SECONDS with what changed per second")
+    public CharSequence stats(
+            @Descriptor("seconds between samples (watch mode; 0 = one sample)")
+            @Parameter(names = {"-w", "--watch"}, absentValue = "0") String seconds,
+            @Descriptor("samples in watch mode")
+            @Parameter(names = {"-c", "--count"}, absentValue = "10") String count,
+            @Descriptor("cluster name") String name) {
+        return Errors.answer("stats", () -> {
+            long interval = Errors.number("watch", seconds);
+            long samples = Errors.number("count", count);
+            if (interval < 0 || interval > 3600) {
+                throw new IllegalArgumentException("watch must be 0..3600 seconds: " + seconds);
+            }
+            if (samples < 1 || samples > 100_000) {
+                throw new IllegalArgumentException("count must be 1..100000: " + count);
+            }
+            Map<String, Long> before = admin.counters(name);
+            if (interval == 0) {
+                return counters(new Formatter(), name, before, null, 0).toString().stripTrailing();
+            }
+            // Each sample is printed as it comes (the session's stdout); the last one is the answer.
+            long start = System.nanoTime();
+            for (long i = 1; ; i++) {
+                try {
+                    Thread.sleep(interval * 1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return "";
+                }
+                Map<String, Long> now = admin.counters(name);
+                String sample = counters(new Formatter(), name + " after " + (System.nanoTime() - start) / 1_000_000_000 + " s",
+                        now, before, interval).toString().stripTrailing();
+                if (i == samples) {
+                    return sample;
+                }
+                System.out.println(sample);
+                System.out.flush();
+                before = now;
+            }
+        });
     }
 
     private Formatter counters(Formatter out, String name) {
-        Map<String, Long> counters = admin.counters(name);
-        out.format("%s:%n", name);
-        counters.forEach((key, value) -> out.format("  %-28s %,d%n", key, value));
+        return counters(out, name, admin.counters(name), null, 0);
+    }
+
+    /** The counters; with {@code before}, each one that changed also shows its change per second. */
+    static Formatter counters(Formatter out, String title, Map<String, Long> counters, Map<String, Long> before, long seconds) {
+        out.format("%s:%n", title);
+        counters.forEach((key, value) -> {
+            Long was = before == null ? null : before.get(key);
+            if (was != null && was.longValue() != value.longValue()) {
+                out.format("  %-28s %,15d  %+,.1f/s%n", key, value, (value - was) / (double) seconds);
+            } else {
+                out.format("  %-28s %,15d%n", key, value);
+            }
+        });
         return out;
     }
 }

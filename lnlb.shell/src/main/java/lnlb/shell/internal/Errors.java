@@ -7,12 +7,42 @@ final class Errors {
     private Errors() {
     }
 
-    /** {@code command}'s answer, or {@code "command: reason"} when the request was refused or failed. */
-    static String answer(String command, Supplier<String> request) {
+    /**
+     * {@code command}'s answer, or a {@link Refusal} {@code "command: reason"} when the request was
+     * refused or failed.
+     */
+    static CharSequence answer(String command, Supplier<? extends CharSequence> request) {
         try {
             return request.get();
         } catch (IllegalArgumentException | IllegalStateException e) {
-            return command + ": " + e.getMessage();
+            return new Refusal(command + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A refused or failed request's one-line answer. Gogo prints it like any text; the control
+     * socket tells it from a result by its type, so that {@code lnlbctl} exits non-zero with it on
+     * stderr.
+     */
+    record Refusal(String text) implements CharSequence {
+        @Override
+        public int length() {
+            return text.length();
+        }
+
+        @Override
+        public char charAt(int index) {
+            return text.charAt(index);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return text.subSequence(start, end);
+        }
+
+        @Override
+        public String toString() {
+            return text;
         }
     }
 

@@ -22,7 +22,7 @@ public final class ModuleCommands {
     }
 
     @Descriptor("list the registered protocol modules: protocol, ranking, serving/shadowed/rejected, bundle")
-    public String modules() {
+    public CharSequence modules() {
         return Errors.answer("modules", () -> {
             List<ModuleDTO> modules = admin.modules();
             if (modules.isEmpty()) {

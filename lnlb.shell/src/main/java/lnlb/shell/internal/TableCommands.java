@@ -23,7 +23,7 @@ public final class TableCommands {
     }
 
     @Descriptor("show the session tables of a cluster: entries per serving module")
-    public String conntrack(@Descriptor("cluster name") String name) {
+    public CharSequence conntrack(@Descriptor("cluster name") String name) {
         return Errors.answer("conntrack", () -> {
             List<TableDTO> tables = admin.tables(name);
             if (tables.isEmpty()) {

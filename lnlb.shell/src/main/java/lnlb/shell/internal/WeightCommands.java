@@ -1,6 +1,7 @@
 package lnlb.shell.internal;
 
 import lnlb.core.api.admin.ClusterAdmin;
+import lnlb.core.api.admin.ClusterDTO;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.osgi.service.component.annotations.Activate;
@@ -19,20 +20,30 @@ public final class WeightCommands {
     }
 
     @Descriptor("set how this node computes its weight in a cluster")
-    public String weightmode(@Descriptor("cluster name") String name,
+    public CharSequence weightmode(@Descriptor("cluster name") String name,
             @Descriptor("loadavg, loadavg5, loadavg15, freemem or manual") String mode) {
         return Errors.answer("weightmode", () -> {
             admin.weightMode(name, mode);
-            return name + ": weight mode " + mode;
+            return name + ": weight mode " + mode + untilRestart(name);
         });
     }
 
     @Descriptor("set this node's manual weight in a cluster (weight mode manual only)")
-    public String weight(@Descriptor("cluster name") String name,
+    public CharSequence weight(@Descriptor("cluster name") String name,
             @Descriptor("the weight, 1..1000000 (higher = busier)") String weight) {
         return Errors.answer("weight", () -> {
             admin.weight(name, Errors.intNumber("weight", weight));
-            return name + ": weight " + weight;
+            return name + ": weight " + weight + untilRestart(name);
         });
+    }
+
+    /** Changes to a cluster declared in a file last until the runtime restarts: the file is the truth. */
+    private String untilRestart(String name) {
+        for (ClusterDTO c : admin.clusters()) {
+            if (c.name.equals(name) && c.source != null && !c.source.isEmpty()) {
+                return " until the runtime restarts (declared in " + c.source + ": edit that file to keep it)";
+            }
+        }
+        return "";
     }
 }

@@ -69,7 +69,8 @@ public interface ClusterAdmin {
 
     /**
      * Leaves the cluster and joins it again, taking the module states afresh from the others (a
-     * lone node founds the cluster again after heartbeat interval x tolerance).
+     * lone node founds the cluster again after heartbeat interval x tolerance). A configured
+     * cluster that is down (its device was missing, say) tries to start again.
      */
     void resync(String cluster);
 }

@@ -30,4 +30,11 @@ public class ClusterDTO {
     public long heartbeatIntervalMillis;
     /** Heartbeats a node may miss. */
     public int tolerance;
+    /**
+     * The file that declares the cluster (FileInstall, {@code etc/lnlb.cluster-NAME.cfg}), or empty
+     * when it was configured through {@link ClusterAdmin#create} or ConfigAdmin. A declared
+     * cluster changes with its file: {@code delete} refuses it, and weight changes last until the
+     * runtime restarts.
+     */
+    public String source;
 }

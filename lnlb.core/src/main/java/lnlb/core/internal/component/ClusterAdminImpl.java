@@ -48,8 +48,10 @@ public final class ClusterAdminImpl implements ClusterAdmin {
     private static final Pattern LINK_TYPE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     /** Changed by {@link #resync}: the cluster leaves and joins again ({@link ClusterComponent#modified}). */
     static final String RESYNC = ClusterComponent.RESYNC;
+    /** Set by FileInstall on the configurations it made from a file: the file's URL. */
+    static final String FILE = "felix.fileinstall.filename";
 
-    private record Running(String name, String pid) {
+    private record Running(String name, String pid, String source) {
     }
 
     private final ModuleRegistry registry;
@@ -67,7 +69,9 @@ public final class ClusterAdminImpl implements ClusterAdmin {
     void addCluster(ClusterComponent cluster, Map<String, Object> properties) {
         Object name = properties.get(NAME);
         String clusterName = name instanceof String s && !s.isBlank() ? s : cluster.interfaceName();
-        clusters.put(cluster, new Running(clusterName, String.valueOf(properties.get(Constants.SERVICE_PID))));
+        Object file = properties.get(FILE);
+        clusters.put(cluster, new Running(clusterName, String.valueOf(properties.get(Constants.SERVICE_PID)),
+                file == null ? "" : file.toString()));
     }
 
     /** A changed configuration may rename the cluster. */
@@ -87,17 +91,22 @@ public final class ClusterAdminImpl implements ClusterAdmin {
         List<String> running = new ArrayList<>();
         clusters.forEach((component, info) -> {
             running.add(info.pid());
+            ClusterDTO dto;
             try {
-                list.add(component.call(e -> ClusterStatus.cluster(e, info.pid(), component)));
+                dto = component.call(e -> ClusterStatus.cluster(e, info.pid(), component));
             } catch (RuntimeException e) {
-                list.add(down(info.name(), info.pid(), "", "", "not answering: " + e.getMessage()));
+                dto = down(info.name(), info.pid(), "", "", "not answering: " + e.getMessage());
             }
+            dto.source = info.source();
+            list.add(dto);
         });
         for (Configuration c : configurations(null)) {
             if (!running.contains(c.getPid())) {
                 Dictionary<String, Object> p = c.getProperties();
-                list.add(down(nameOf(c), c.getPid(), String.valueOf(p.get(VIP)), String.valueOf(p.get(DEVICE)),
-                        "down (no link provider " + p.get(LINK_TARGET) + ", or the configuration is invalid)"));
+                ClusterDTO dto = down(nameOf(c), c.getPid(), String.valueOf(p.get(VIP)), String.valueOf(p.get(DEVICE)),
+                        "down (no link provider " + p.get(LINK_TARGET) + ", or the configuration is invalid)");
+                dto.source = p.get(FILE) == null ? "" : p.get(FILE).toString();
+                list.add(dto);
             }
         }
         list.sort(Comparator.comparing(dto -> dto.name));
@@ -114,6 +123,7 @@ public final class ClusterAdminImpl implements ClusterAdmin {
         dto.localNode = "";
         dto.coordinator = "";
         dto.weightMode = "";
+        dto.source = "";
         dto.state = state;
         return dto;
     }
@@ -190,10 +200,19 @@ public final class ClusterAdminImpl implements ClusterAdmin {
         save(cluster, "weight " + weight, Map.of(WEIGHT_MODE, WeightMode.MANUAL.spelling(), WEIGHT, weight));
     }
 
-    /** Writes {@code changes} into the cluster's configuration unless it holds them already. */
+    /**
+     * Writes {@code changes} into the cluster's configuration unless it holds them already, or
+     * the cluster is declared in a file: the file stays the truth, and a change made here lasts
+     * until the next restart.
+     */
     private void save(String cluster, String what, Map<String, Object> changes) {
         Configuration c = configuration(cluster);
         Dictionary<String, Object> p = c.getProperties();
+        if (p.get(FILE) != null) {
+            LOG.info("{}: {} until the runtime restarts (declared in {}: edit that file to keep it)", cluster, what,
+                    p.get(FILE));
+            return;
+        }
         boolean same = true;
         for (Map.Entry<String, Object> e : changes.entrySet()) {
             same &= String.valueOf(e.getValue()).equals(String.valueOf(p.get(e.getKey())));
@@ -286,6 +305,10 @@ public final class ClusterAdminImpl implements ClusterAdmin {
     @Override
     public void delete(String cluster) {
         Configuration c = configuration(cluster);
+        Object file = c.getProperties() == null ? null : c.getProperties().get(FILE);
+        if (file != null) {
+            throw new IllegalArgumentException(cluster + " is declared in " + file + ": remove that file to delete it");
+        }
         try {
             c.delete();
         } catch (IOException e) {
@@ -296,7 +319,7 @@ public final class ClusterAdminImpl implements ClusterAdmin {
 
     @Override
     public void resync(String cluster) {
-        running(cluster);
+        // A cluster that is down (its device was missing, say) tries to start again.
         Configuration c = configuration(cluster);
         Dictionary<String, Object> p = c.getProperties();
         Object count = p.get(RESYNC);
@@ -330,6 +353,12 @@ public final class ClusterAdminImpl implements ClusterAdmin {
         if (cluster != null && IFNAME.matcher(cluster).matches()) {
             for (Configuration c : configurations(cluster)) {
                 return c;
+            }
+            for (Configuration c : configurations(null)) {
+                if (c.getPid().equals(CLUSTER_PID + "~" + cluster) && (c.getProperties() == null
+                        || c.getProperties().get(NAME) == null || "".equals(c.getProperties().get(NAME)))) {
+                    return c;
+                }
             }
         }
         for (Map.Entry<ClusterComponent, Running> e : clusters.entrySet()) {
@@ -368,6 +397,8 @@ public final class ClusterAdminImpl implements ClusterAdmin {
                 return r.name();
             }
         }
-        return c.getPid();
+        // A named factory configuration (addif, FileInstall's lnlb.cluster-NAME.cfg) is named after its alias.
+        String alias = c.getPid().startsWith(CLUSTER_PID + "~") ? c.getPid().substring(CLUSTER_PID.length() + 1) : "";
+        return IFNAME.matcher(alias).matches() ? alias : c.getPid();
     }
 }

@@ -3,6 +3,8 @@ package lnlb.core.internal.component;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,6 +21,8 @@ import lnlb.core.internal.engine.ClusterEngine;
 import lnlb.core.internal.loop.ThreadEventLoop;
 import lnlb.core.internal.weight.ProcWeights;
 import lnlb.core.internal.weight.WeightMode;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -26,6 +30,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
@@ -34,10 +39,18 @@ import org.slf4j.LoggerFactory;
 /**
  * One cluster per factory configuration ({@code lnlb.cluster}): opens its link, runs its engine on
  * its own loop thread, and keeps the engine's module table in step with the whiteboard.
+ *
+ * <p>A changed configuration keeps the component: weight mode and weight apply at once, anything
+ * else makes the node leave the cluster and join it again ({@link #modified}). A configuration it
+ * refuses (or a link that cannot open) leaves the cluster down with one ERROR line until the
+ * configuration changes again.
  */
 @Designate(ocd = ClusterComponent.Config.class, factory = true)
-@Component(service = ClusterComponent.class, configurationPid = ClusterComponent.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
+// Immediate: a configured cluster runs without anyone asking for it (a node without a console).
+// No DS service: the component registers itself while its cluster runs (see register), so that
+// ClusterAdmin sees running clusters only, and a down one from its configuration.
+@Component(service = {}, configurationPid = ClusterComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        immediate = true)
 public final class ClusterComponent implements ModuleRegistry.Listener {
     public static final String PID = "lnlb.cluster";
     private static final Logger LOG = LoggerFactory.getLogger(ClusterComponent.class);
@@ -68,13 +81,29 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
 
         @AttributeDefinition(description = "Which link provider to use (LDAP filter on lnlb.link.type)")
         String link_target() default "(lnlb.link.type=linux)";
+
+        @AttributeDefinition(required = false, type = AttributeType.PASSWORD,
+                description = "Cluster key authenticating cluster messages (hex or base64, >= 16 bytes); empty = none")
+        String key() default "";
+
+        @AttributeDefinition(required = false, type = AttributeType.PASSWORD,
+                description = "The key being rotated out, accepted for previous.key.valid ms after start; empty = none")
+        String previous_key() default "";
+
+        @AttributeDefinition(description = "Milliseconds after start during which previous.key is accepted")
+        long previous_key_valid() default DEFAULT_PREVIOUS_KEY_VALID_MILLIS;
     }
+
+    /** Long enough to restart every node of a cluster one after the other. */
+    static final long DEFAULT_PREVIOUS_KEY_VALID_MILLIS = 600_000;
 
     private final ModuleRegistry registry;
     private final LinkProvider links;
+    private final BundleContext context;
     private final ProcWeights weights;
     /** What runs now: replaced as a whole when {@link #modified} restarts the cluster. */
     private volatile Running running;
+    private volatile ServiceRegistration<ClusterComponent> registration;
     /** The manual weight the configuration gave last (the shell may have set another since). */
     private volatile int configuredManual;
 
@@ -82,36 +111,64 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
      * One start of the cluster: its link, loop and engine, and the settings that made them (a
      * change of any of those restarts the cluster; weight settings apply live).
      */
-    private record Running(ClusterLink link, ThreadEventLoop loop, ClusterEngine engine, Settings settings) {
-    }
-
-    /** The configuration that needs a restart to change: everything but the weight settings. */
-    record Settings(String vip, String device, String name, long heartbeatIntervalMillis, int tolerance, Object resync) {
-        static Settings of(Config config, Map<String, Object> properties) {
-            return new Settings(config.vip(), config.device(), config.name(), config.heartbeat_interval_ms(),
-                    config.tolerance(), properties == null ? null : properties.get(RESYNC));
-        }
+    private record Running(ClusterLink link, ThreadEventLoop loop, ClusterEngine engine, ClusterSettings settings) {
     }
 
     /** Changed by {@code ClusterAdmin.resync}: the cluster leaves and joins again. */
     static final String RESYNC = "resync.count";
 
     @Activate
-    public ClusterComponent(Config config, Map<String, Object> properties, @Reference ModuleRegistry registry,
-            @Reference(name = "link") LinkProvider links) throws IOException {
+    public ClusterComponent(Config config, Map<String, Object> properties, BundleContext context,
+            @Reference ModuleRegistry registry, @Reference(name = "link") LinkProvider links) {
         this.registry = registry;
         this.links = links;
+        this.context = context;
+        this.weights = new ProcWeights(WeightMode.LOADAVG, 1);
+        // A wrong configuration is not thrown to SCR (STYLE 2.4 would): SCR never calls @Modified
+        // on a component whose activation failed, so the cluster would stay down after its file is
+        // fixed. Instead it is one clear line, the cluster stays down (no service: ClusterAdmin
+        // lists it as down) and the next change of the configuration tries again.
         try {
-            this.weights = new ProcWeights(WeightMode.parse(config.weight_mode()), config.weight());
-            this.configuredManual = config.weight();
-            this.running = start(config, properties);
-        } catch (IllegalArgumentException e) {
-            // One clear line naming the cluster; SCR logs the failed activation as well.
-            LOG.error("cluster {}: not started, invalid configuration: {}", describe(config, properties), e.getMessage());
-            throw e;
+            applyWeights(config);
+            running = start(config, properties);
+        } catch (IllegalArgumentException | IOException e) {
+            LOG.error("cluster {} not started: {}", describe(config, properties), e.getMessage());
+            return;
         }
         registry.attach(this);
         running.loop().execute(running.engine()::start);
+        register(properties);
+    }
+
+    /** Takes weight mode and manual weight from the configuration; true when that changed what this node sends. */
+    private boolean applyWeights(Config config) {
+        WeightMode mode = WeightMode.parse(config.weight_mode());
+        int manual = ProcWeights.checkManual(config.weight());
+        if (mode == weights.mode() && manual == configuredManual) {
+            return false;
+        }
+        boolean news = mode != weights.mode() || (mode == WeightMode.MANUAL && manual != weights.weight());
+        weights.setMode(mode);
+        weights.setManual(manual);
+        configuredManual = manual;
+        return news;
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text.trim();
+    }
+
+    /** The configuration's public properties, as a service registered by DS would carry them, less the keys. */
+    private static Dictionary<String, Object> serviceProperties(Map<String, Object> properties) {
+        Hashtable<String, Object> p = new Hashtable<>();
+        if (properties != null) {
+            properties.forEach((key, value) -> {
+                if (!key.startsWith(".") && !ClusterSettings.SECRETS.contains(key) && value != null) {
+                    p.put(key, value);
+                }
+            });
+        }
+        return p;
     }
 
     /** Opens the link and starts the loop; the engine starts once the modules are attached. */
@@ -120,9 +177,14 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
         if (config.device() == null || config.device().isBlank()) {
             throw new IllegalArgumentException("device is required");
         }
-        String name = config.name() == null || config.name().isBlank() ? null : config.name();
+        String name = name(config, properties);
         ClusterConfig clusterConfig = ClusterConfig.of(name, vip, config.device(), config.heartbeat_interval_ms(),
                 config.tolerance());
+        String key = blankToNull(config.key());
+        String previousKey = blankToNull(config.previous_key());
+        if (key != null || previousKey != null) {
+            clusterConfig = clusterConfig.withKeys(key, previousKey, config.previous_key_valid());
+        }
         ClusterLink link = links.open(new LinkSpec(config.device(), name, vip, clusterConfig.clusterMac()));
         ThreadEventLoop loop = new ThreadEventLoop("lnlb-" + link.interfaceName());
         ClusterEngine engine = new ClusterEngine(clusterConfig, link, loop, weights);
@@ -139,7 +201,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
         });
         LOG.info("cluster {} on {} ({}): started, cluster MAC {}", vip.getHostAddress(), config.device(),
                 link.interfaceName(), NodeAddress.format(clusterConfig.clusterMac()));
-        return new Running(link, loop, engine, Settings.of(config, properties));
+        return new Running(link, loop, engine, ClusterSettings.of(properties));
     }
 
     /**
@@ -149,45 +211,88 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
      * {@code link.target} never gets here: SCR re-activates the component for it.
      */
     @Modified
-    void modified(Config config, Map<String, Object> properties) throws IOException {
-        WeightMode mode = WeightMode.parse(config.weight_mode());
-        int manual = ProcWeights.checkManual(config.weight());
+    void modified(Config config, Map<String, Object> properties) {
         Running now = running;
-        if (now == null) {
-            return;
-        }
-        if (mode != weights.mode() || manual != configuredManual) {
-            boolean news = mode != weights.mode() || (mode == WeightMode.MANUAL && manual != weights.weight());
-            weights.setMode(mode);
-            weights.setManual(manual);
-            configuredManual = manual;
-            if (news) {
-                LOG.info("{}: weight mode {}, manual weight {} (from the configuration)", now.link().interfaceName(),
-                        mode.spelling(), manual);
+        String name = now == null ? describe(config, properties) : now.link().interfaceName();
+        if (now != null) {
+            try {
+                if (applyWeights(config)) {
+                    LOG.info("{}: weight mode {}, manual weight {} (from the configuration)", name, config.weight_mode(),
+                            config.weight());
+                }
+            } catch (IllegalArgumentException e) {
+                LOG.error("cluster {}: {}; its weight is unchanged", describe(config, properties), e.getMessage());
+                return;
             }
         }
-        Settings settings = Settings.of(config, properties);
-        if (settings.equals(now.settings())) {
+        ClusterSettings settings = ClusterSettings.of(properties);
+        if (now != null && settings.equals(now.settings())) {
+            register(properties);
             return;
         }
-        LOG.info("{}: configuration changed ({} -> {}): leaving and joining again", now.link().interfaceName(),
-                now.settings(), settings);
-        registry.detach(this);
-        stop(now);
-        try {
-            running = start(config, properties);
-        } catch (IllegalArgumentException e) {
+        if (now != null) {
+            LOG.info("{}: configuration changed ({}): leaving and joining again", name, settings.changedFrom(now.settings()));
+            registry.detach(this);
             running = null;
-            LOG.error("cluster {}: stopped, invalid configuration: {}", describe(config, properties), e.getMessage());
-            throw e;
+            stop(now);
+        }
+        try {
+            applyWeights(config);
+            running = start(config, properties);
+        } catch (IllegalArgumentException | IOException e) {
+            unregister();
+            LOG.error("cluster {} not started: {}", describe(config, properties), e.getMessage());
+            return;
         }
         registry.attach(this);
         running.loop().execute(running.engine()::start);
+        register(properties);
+    }
+
+    private void register(Map<String, Object> properties) {
+        ServiceRegistration<ClusterComponent> reg = registration;
+        if (reg == null) {
+            registration = context.registerService(ClusterComponent.class, this, serviceProperties(properties));
+        } else {
+            reg.setProperties(serviceProperties(properties));
+        }
+    }
+
+    private void unregister() {
+        ServiceRegistration<ClusterComponent> reg = registration;
+        registration = null;
+        if (reg != null) {
+            try {
+                reg.unregister();
+            } catch (IllegalStateException e) {
+                // the bundle stopped first: already gone
+            }
+        }
+    }
+
+    /**
+     * The cluster's name: {@code name}, else the name of its named factory configuration
+     * ({@code lnlb.cluster~nlb0}: what {@code addif} and FileInstall's {@code lnlb.cluster-nlb0.cfg}
+     * make), else none (the link picks the next free one).
+     */
+    static String name(Config config, Map<String, Object> properties) {
+        if (config.name() != null && !config.name().isBlank()) {
+            return config.name();
+        }
+        Object pid = properties == null ? null : properties.get("service.pid");
+        if (pid instanceof String p && p.startsWith(PID + "~")) {
+            String alias = p.substring(PID.length() + 1);
+            if (alias.matches("[A-Za-z0-9_.:@-]{1,15}")) {
+                return alias;
+            }
+        }
+        return null;
     }
 
     /** How a log line names a cluster: its name or VIP, and the file it was declared in, if any. */
     private static String describe(Config config, Map<String, Object> properties) {
-        String name = config.name() == null || config.name().isBlank() ? String.valueOf(config.vip()) : config.name();
+        String name = name(config, properties);
+        name = name == null ? String.valueOf(config.vip()) : name;
         Object file = properties == null ? null : properties.get("felix.fileinstall.filename");
         Object pid = properties == null ? null : properties.get("service.pid");
         return name + (file != null ? " (" + file + ")" : pid != null ? " (" + pid + ")" : "");
@@ -208,6 +313,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
 
     @Deactivate
     void deactivate() {
+        unregister();
         registry.detach(this);
         Running now = running;
         running = null;

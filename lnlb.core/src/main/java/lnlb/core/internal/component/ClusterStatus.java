@@ -40,6 +40,7 @@ final class ClusterStatus {
         dto.weight = c.weights().weight();
         dto.heartbeatIntervalMillis = e.config().heartbeatIntervalMillis();
         dto.tolerance = e.config().tolerance();
+        dto.source = "";
         return dto;
     }
 

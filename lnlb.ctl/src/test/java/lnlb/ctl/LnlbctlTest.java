@@ -1,0 +1,106 @@
+package lnlb.ctl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client against a fake node: request framing, answers, exit statuses, a node that is not there. */
+class LnlbctlTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String socket, String... args) {
+        return Lnlbctl.run(args, socket, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void wordsAreSentNulTerminated() {
+        assertArrayEquals("addif\u000010.0.0.10\u0000eth0\u0000a b\u0000".getBytes(StandardCharsets.UTF_8),
+                Lnlbctl.request(List.of("addif", "10.0.0.10", "eth0", "a b")));
+    }
+
+    @Test
+    void aDoneCommandPrintsOnStdoutAndExitsZero() throws Exception {
+        Path socket = dir.resolve("n.sock");
+        CompletableFuture<String> seen = serveOnce(socket, "0\nnlb0: 10.0.0.10 on eth0 (linux link)");
+        assertEquals(0, run(socket.toString(), "addif", "10.0.0.10", "eth0"));
+        assertEquals("addif\u000010.0.0.10\u0000eth0\u0000", seen.get());
+        assertEquals("nlb0: 10.0.0.10 on eth0 (linux link)\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aRefusedCommandPrintsOnStderrAndExitsOne() throws Exception {
+        Path socket = dir.resolve("n.sock");
+        serveOnce(socket, "1\nweight: weight must be 1..1000000: 0\n");
+        assertEquals(1, run(null, "-s", socket.toString(), "weight", "nlb0", "0"));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+        assertEquals("weight: weight must be 1..1000000: 0\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void noSocketMeansTheRuntimeIsNotRunning() {
+        assertEquals(3, run(dir.resolve("none.sock").toString(), "nodes"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("lnlbctl: the lnlb runtime is not running (no control socket "),
+                err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aStaleSocketMeansTheRuntimeIsNotRunning() throws Exception {
+        Path socket = dir.resolve("stale.sock");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+        }
+        assertTrue(Files.exists(socket));
+        assertEquals(3, run(socket.toString(), "nodes"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("lnlbctl: the lnlb runtime is not running ("),
+                err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        assertEquals(2, run(null));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("usage: lnlbctl"));
+        assertEquals(0, run(null, "--help"));
+        assertEquals(2, run(null, "-s"));
+    }
+
+    /** A node that answers one connection with {@code answer} and hands over what it was sent. */
+    private static CompletableFuture<String> serveOnce(Path socket, String answer) throws Exception {
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        return CompletableFuture.supplyAsync(() -> {
+            try (server; SocketChannel c = server.accept()) {
+                ByteArrayOutputStream got = new ByteArrayOutputStream();
+                ByteBuffer buffer = ByteBuffer.allocate(1024);
+                while (c.read(buffer) >= 0) {
+                    got.write(buffer.array(), 0, buffer.position());
+                    buffer.clear();
+                }
+                c.write(ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)));
+                return got.toString(StandardCharsets.UTF_8);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+}

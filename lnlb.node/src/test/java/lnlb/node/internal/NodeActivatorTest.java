@@ -1,0 +1,31 @@
+package lnlb.node.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import org.junit.jupiter.api.Test;
+
+class NodeActivatorTest {
+    @Test
+    void aPromptOnlyWithATerminalUnlessTold() {
+        assertTrue(NodeActivator.console(null, true));
+        assertFalse(NodeActivator.console(null, false));
+        assertFalse(NodeActivator.console(" auto ", false));
+        assertTrue(NodeActivator.console("true", false));
+        assertFalse(NodeActivator.console("false", true));
+    }
+
+    @Test
+    void etcIsBesideTheJarUnlessTold() {
+        assertEquals(new File("/etc/lnlb"), NodeActivator.etcDirectory("/etc/lnlb", "/opt/lnlb/lnlb.jar"));
+        assertEquals(new File("/opt/lnlb/etc"), NodeActivator.etcDirectory(null, "/opt/lnlb/lnlb.jar"));
+        assertEquals(new File("lnlb.runtime/target/etc").getAbsoluteFile(),
+                NodeActivator.etcDirectory("", "lnlb.runtime/target/lnlb.jar"));
+        // Not started with java -jar (a test framework, an IDE): no directory.
+        assertNull(NodeActivator.etcDirectory(null, "a.jar" + File.pathSeparator + "b.jar"));
+        assertNull(NodeActivator.etcDirectory(null, "target/classes"));
+    }
+}
