@@ -52,7 +52,7 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
     }
 
     public static ClusterConfig of(String name, InetAddress vip, String device, long intervalMillis, int tolerance) {
-        return new ClusterConfig(name, vip, device, intervalMillis, tolerance, 4096, 65536, DEFAULT_SWAP_GRACE_MILLIS, null,
+        return new ClusterConfig(name, vip, device, intervalMillis, tolerance, 4096, 16384, DEFAULT_SWAP_GRACE_MILLIS, null,
                 null, 0);
     }
 

@@ -157,7 +157,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         }
         this.sendBuffer = ByteBuffer.allocateDirect(ETHERNET_HEADER + link.mtu() + 64);
         this.window = new CommitWindow(config.holdFrames());
-        this.recorder = new JoinRecorder(Math.min(64 << 20, config.joinBufferFrames() * 2048), config.joinBufferFrames());
+        this.recorder = new JoinRecorder(Math.min(32 << 20, config.joinBufferFrames() * 2048), config.joinBufferFrames());
+        recorder.reserve(); // here, on the caller's thread: zeroing it later would stall the loop
         this.membership = new Membership(self, config.deadAfterMillis());
         this.modules = new ModuleTable(this, counters);
         this.orphanHeld = new FrameQueue(config.holdFrames() * 2048, config.holdFrames());
@@ -465,7 +466,9 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         }
         counters.clusterMessages++;
         Peer peer = membership.heardFrom(received.sender(), loop.nowMillis());
-        if (received.message() instanceof Heartbeat h) {
+        if (received.message() instanceof Join) {
+            peer.state = Peer.JOINING; // every node sees the same JOIN: it restarted or is new
+        } else if (received.message() instanceof Heartbeat h) {
             heard(peer, h.epoch(), h.weight(), h.state());
         } else if (received.message() instanceof Retransmit r) {
             heard(peer, r.epoch(), r.weight(), r.state());
@@ -492,6 +495,17 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     }
 
     private void handle(long sender, ClusterMessage message) {
+        try {
+            dispatch(sender, message);
+        } catch (RuntimeException e) {
+            // A well-formed message the protocol cannot use: drop it, keep the loop and the node.
+            counters.badMessages++;
+            LOG.warn("{}: dropped {} from {}: {}", name(), ClusterMessage.typeName(message.type()),
+                    NodeAddress.format(sender), e.toString());
+        }
+    }
+
+    private void dispatch(long sender, ClusterMessage message) {
         switch (message.type()) {
             case ClusterMessage.JOIN -> onJoin(sender);
             case ClusterMessage.WELCOME -> onWelcome((Welcome) message);
@@ -578,6 +592,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         view = initial;
         highestEpochSeen = Math.max(highestEpochSeen, initial.epoch());
         state = initial.contains(self) ? State.MEMBER : State.OBSERVER;
+        // Time spent joining (JIT warm-up, a slow allocation) is not a freeze of a deciding node.
+        lastTick = loop.nowMillis();
         int replayed = recorder.size();
         recorder.replay(new JoinRecorder.Replay() {
             @Override
@@ -754,8 +770,9 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         }
         if (proposal != null) {
             for (Long node : awaitingPrepared) {
-                if (!isAlive(node)) {
-                    LOG.info("{}: {} went silent during a view change; proposing again", name(), NodeAddress.format(node));
+                if (!isAlive(node) || membership.isRejoining(node)) {
+                    // Silent, or it restarted and joins again: it will never answer this proposal.
+                    LOG.info("{}: {} went away during a view change; proposing again", name(), NodeAddress.format(node));
                     proposal = null;
                     break;
                 }

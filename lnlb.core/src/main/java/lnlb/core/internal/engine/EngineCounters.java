@@ -30,6 +30,7 @@ public final class EngineCounters {
     public long joinsServed;
     public long commitAckTimeouts;
     public long swapHeld;
+    public long badMessages;
     public long swapDropped;
     public final long[] decisionsPerProtocol = new long[256];
 
@@ -58,6 +59,7 @@ public final class EngineCounters {
         map.put("joins.served", joinsServed);
         map.put("commit.ack.timeouts", commitAckTimeouts);
         map.put("swap.held", swapHeld);
+        map.put("bad.messages", badMessages);
         map.put("swap.dropped", swapDropped);
         return map;
     }

@@ -106,6 +106,13 @@ final class FrameQueue {
         return frames == 0;
     }
 
+    /** Allocates the buffer if it is not there yet. */
+    void reserve() {
+        if (ring == null) {
+            ring = ByteBuffer.allocateDirect(capacityBytes);
+        }
+    }
+
     /** Empties the queue and frees its buffer. */
     void release() {
         clear();

@@ -39,6 +39,11 @@ final class JoinRecorder {
         return true;
     }
 
+    /** Allocates the buffer now (off the hot path), not at the first recorded frame. */
+    void reserve() {
+        frames.reserve();
+    }
+
     int size() {
         return frames.size();
     }

@@ -43,15 +43,25 @@ final class Membership {
         return peer != null && !peer.left && now - peer.lastHeard <= deadAfterMillis;
     }
 
-    /** The lowest member of {@code view} that is this node or alive: the one that changes views. */
+    /**
+     * The lowest member of {@code view} that is this node or alive and still a member by its own
+     * account: the one that changes views. A member that restarted and JOINs again cannot be it
+     * (it holds no state and would never propose the view that removes it).
+     */
     long coordinator(View view, long now) {
         for (int i = 0; i < view.size(); i++) {
             long node = view.member(i);
-            if (node == self || isAlive(node, now)) {
+            if (node == self || isAlive(node, now) && !isRejoining(node)) {
                 return node;
             }
         }
         return NodeAddress.NONE;
+    }
+
+    /** True when {@code node} says it is joining again: it lost its state (a restart, a rejoin). */
+    boolean isRejoining(long node) {
+        Peer peer = peers.get(node);
+        return peer != null && (peer.state == Peer.JOINING || peer.state == Peer.SYNCING);
     }
 
     /** True when a member was heard recently: somebody could welcome a joining node. */
@@ -78,7 +88,7 @@ final class Membership {
                 continue;
             }
             // A member that JOINs again restarted and lost its state: it leaves the view first.
-            boolean member = current.contains(peer.node) && peer.state == Peer.MEMBER;
+            boolean member = current.contains(peer.node) && (peer.state == Peer.MEMBER || peer.state == Peer.UNKNOWN);
             if (member || peer.state == Peer.OBSERVER) {
                 nodes.add(peer.node);
                 weights.add(peer.weight);

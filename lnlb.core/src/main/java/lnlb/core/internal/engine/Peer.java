@@ -2,6 +2,8 @@ package lnlb.core.internal.engine;
 
 /** What this node knows of another node, from the messages it heard. Owned by the cluster loop. */
 final class Peer {
+    /** Nothing said yet: neither a heartbeat nor a JOIN heard. */
+    static final int UNKNOWN = -1;
     static final int JOINING = 0;
     static final int SYNCING = 1;
     static final int OBSERVER = 2;
@@ -10,7 +12,7 @@ final class Peer {
     final long node;
     long lastHeard;
     int weight = 1;
-    int state = JOINING;
+    int state = UNKNOWN;
     long epoch;
     boolean askedRetransmit;
     boolean left;

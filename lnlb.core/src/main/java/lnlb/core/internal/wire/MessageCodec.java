@@ -230,8 +230,13 @@ public final class MessageCodec {
             return null;
         }
         List<View.Member> members = new ArrayList<>(count);
+        java.util.Set<Long> seen = new java.util.HashSet<>();
         for (int i = 0; i < count; i++) {
-            members.add(new View.Member(in.mac(), in.u32()));
+            long node = in.mac();
+            if (!seen.add(node)) {
+                return null; // a view names each node once (found by fuzzing the engine)
+            }
+            members.add(new View.Member(node, in.u32()));
         }
         return new View(epoch, members);
     }

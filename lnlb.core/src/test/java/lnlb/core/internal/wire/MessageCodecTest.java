@@ -171,4 +171,15 @@ class MessageCodecTest {
         byte[] body = unhex(hex);
         return MessageCodec.decode(type, ByteBuffer.wrap(body), 0, body.length);
     }
+
+    @org.junit.jupiter.api.Test
+    void aViewNamingANodeTwiceIsRefused() {
+        View twice = new View(3, java.util.List.of(new View.Member(0x0200_0000_0001L, 1), new View.Member(0x0200_0000_0001L, 2)));
+        for (ClusterMessage message : java.util.List.of(new ClusterMessage.Prepare(twice), new ClusterMessage.Commit(twice),
+                new ClusterMessage.Welcome(0x0200_0000_0009L, twice, new int[0]))) {
+            byte[] body = MessageCodec.encode(message);
+            org.junit.jupiter.api.Assertions.assertNull(MessageCodec.decode(message.type(), java.nio.ByteBuffer.wrap(body), 0,
+                    body.length), ClusterMessage.typeName(message.type()));
+        }
+    }
 }
