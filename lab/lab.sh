@@ -6,20 +6,25 @@
 #   lab/lab.sh node-start I MAIN [ARG..] run `java -cp $LNLB_CP MAIN ARG..` in node I and wait
 #                                        until the VIP is up on a virtual interface there
 #   lab/lab.sh node-stop I               SIGTERM the node's JVM and wait for it to exit
+#   lab/lab.sh node-kill I               SIGKILL the node's JVM (a crash) and wait for it to be gone
 #   lab/lab.sh status                    namespaces, addresses, bridge fdb
 #   lab/lab.sh classpath                 print (and cache) the classpath of lnlb.tap + test classes
 #
 # Layout (every name carries the $LNLB_LAB prefix, default "lnlb"; addresses exist only inside the
 # namespaces):
 #   lnlb-sw   bridge lnlb-br0, ports lnlb-p1..N (nodes) and lnlb-pc (client); no STP, floods unknown MACs
-#   lnlb-nI   eth0 = 10.77.0.(10+I)/24 (veth to lnlb-pI); nginx on VIP:80 and eth0:80 answering "lnlb-nI",
-#             iperf3 -s on :5201; net.ipv4.ip_nonlocal_bind=1 so the servers bind the VIP before it exists
-#   lnlb-cl   eth0 = 10.77.0.200/24 + 10.77.0.201..208 (secondaries, for source-IP affinity tests)
+#   lnlb-nI   eth0 = 10.77.0.(10+I)/24, MAC 02:6c:6e:00:00:I (veth to lnlb-pI; fixed MACs, so the view,
+#             its coordinator (node 1, the lowest MAC) and the spread of sources repeat run after run);
+#             nginx on *:80 (every VIP and eth0) answering "lnlb-nI" on /, "lnlb-nI <epoch seconds.ms>"
+#             (no newline) on /t, and on /stream a file (first line "lnlb-nI") sent at $LNLB_STREAM_RATE;
+#             iperf3 -s on :5201; net.ipv4.ip_nonlocal_bind=1 so servers may bind a VIP before it exists
+#   lnlb-cl   eth0 = 10.77.0.200/24 + 10.77.0.201..250 and 10.77.0.151..190 (secondaries: 90 client
+#             source addresses for source-IP affinity tests)
 # Offloads stay at the veth defaults (TSO, checksum offload on): the data path must cope with them.
 #
 # Environment: LNLB_LAB (prefix), LNLB_VIP (10.77.0.100), LNLB_CP (classpath for node-start),
 # LNLB_JAVA (java), LNLB_JAVA_OPTS, LNLB_SERVER (nginx|python: the HTTP server, default nginx if
-# installed).
+# installed), LNLB_STREAM_RATE (nginx limit_rate of /stream, 100k), LNLB_STREAM_BYTES (its size, 1500000).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,6 +33,10 @@ VIP="${LNLB_VIP:-10.77.0.100}"
 NET="10.77.0"
 RUN="$HERE/run/$LAB"
 JAVA="${LNLB_JAVA:-java}"
+STREAM_RATE="${LNLB_STREAM_RATE:-100k}"
+STREAM_BYTES="${LNLB_STREAM_BYTES:-1500000}"
+# Client source addresses (last octet), besides the primary 10.77.0.200.
+CLIENT_SOURCES="$(seq 201 250) $(seq 151 190)"
 
 die() { echo "lab: $*" >&2; exit 1; }
 log() { echo "lab: $*" >&2; }
@@ -67,6 +76,9 @@ start_http() {
     local dir="$RUN/n$i"
     mkdir -p "$dir/tmp" "$dir/www"
     echo "$LAB-n$i" >"$dir/www/index.html"
+    # /stream: "lnlb-nI" on the first line, then filler up to STREAM_BYTES
+    local name="$LAB-n$i"
+    { echo "$name"; head -c "$((STREAM_BYTES - ${#name} - 1))" /dev/zero | tr '\0' x; } >"$dir/www/stream"
     case "$(server_kind)" in
         nginx)
             cat >"$dir/nginx.conf" <<EOF
@@ -83,9 +95,10 @@ http {
     uwsgi_temp_path $dir/tmp/uwsgi;
     scgi_temp_path $dir/tmp/scgi;
     server {
-        listen $VIP:80;
-        listen $(node_ip "$i"):80;
+        listen 80;
         location / { default_type text/plain; return 200 "$LAB-n$i\n"; }
+        location = /stream { default_type application/octet-stream; alias $dir/www/stream; limit_rate $STREAM_RATE; }
+        location = /t { default_type text/plain; return 200 "$LAB-n$i \$msec"; }
     }
 }
 EOF
@@ -119,10 +132,12 @@ cmd_up() {
         ip -n "$sw" link add "lnlb-p$i" type veth peer name eth0 netns "$ns"
         ip -n "$sw" link set "lnlb-p$i" master lnlb-br0 up
         in_ns "$ns" ip link set lo up
+        in_ns "$ns" ip link set eth0 address "$(printf '02:6c:6e:00:00:%02x' "$i")"
         in_ns "$ns" ip addr add "$(node_ip "$i")/24" dev eth0
         in_ns "$ns" ip link set eth0 up
         in_ns "$ns" sysctl -qw net.ipv4.ip_nonlocal_bind=1
         mkdir -p "$RUN/n$i"
+        rm -f "$RUN/n$i/node.log"
     done
 
     ip netns add "$cl"
@@ -130,9 +145,7 @@ cmd_up() {
     ip -n "$sw" link set lnlb-pc master lnlb-br0 up
     in_ns "$cl" ip link set lo up
     in_ns "$cl" ip addr add "$NET.200/24" dev eth0
-    for s in 201 202 203 204 205 206 207 208; do
-        in_ns "$cl" ip addr add "$NET.$s/24" dev eth0
-    done
+    for s in $CLIENT_SOURCES; do echo "addr add $NET.$s/24 dev eth0"; done | ip -n "$cl" -batch -
     in_ns "$cl" ip link set eth0 up
 
     for ((i = 1; i <= n; i++)); do
@@ -179,13 +192,14 @@ cmd_classpath() {
     if [[ -n "${LNLB_CP:-}" ]]; then echo "$LNLB_CP"; return; fi
     if [[ ! -s "$cache" || "$root/lnlb.tap/pom.xml" -nt "$cache" ]]; then
         mkdir -p "$HERE/run"
-        (cd "$root" && ./mvnw -B -q -o -pl lnlb.tap dependency:build-classpath \
-            -Dmdep.outputFile="$cache.deps" -Dmdep.includeScope=test >&2) \
-            || die "cannot compute the classpath (build lnlb.tap first: ./mvnw -pl lnlb.core,lnlb.tap install)"
+        # offline first (quick); online when the dependency plugin itself is not in the local repository yet
+        local goal=(-B -q -pl lnlb.tap dependency:build-classpath -Dmdep.outputFile="$cache.deps" -Dmdep.includeScope=test)
+        (cd "$root" && { ./mvnw -o "${goal[@]}" >/dev/null 2>&1 || ./mvnw "${goal[@]}" >&2; }) \
+            || die "cannot compute the classpath (build lnlb first: ./mvnw -B install -DskipTests)"
         echo "$root/lnlb.tap/target/classes:$root/lnlb.tap/target/test-classes:$(cat "$cache.deps")" >"$cache"
     fi
     [[ -f "$root/lnlb.tap/target/test-classes/lnlb/tap/lab/AcceptAllNode.class" ]] \
-        || die "lnlb.tap's test classes are not built (./mvnw -pl lnlb.core,lnlb.tap install -DskipTests, or set LNLB_CP)"
+        || die "lnlb.tap's test classes are not built (./mvnw -B install -DskipTests, or set LNLB_CP)"
     cat "$cache"
 }
 
@@ -202,13 +216,15 @@ cmd_node_start() {
     ip netns list | grep -q "^$ns\b" || die "no namespace $ns (lab.sh up first)"
     local cp; cp="$(cmd_classpath)"
     local dir="$RUN/n$i"; mkdir -p "$dir"
+    # the log keeps every run of the node; each starts with a "=== node-start" line
+    echo "=== node-start $(date +%T.%N | cut -c1-12) $main $*" >>"$dir/node.log"
     # shellcheck disable=SC2086
-    ip netns exec "$ns" "$JAVA" ${LNLB_JAVA_OPTS:-} -cp "$cp" "$main" "$@" >"$dir/node.log" 2>&1 &
+    ip netns exec "$ns" "$JAVA" ${LNLB_JAVA_OPTS:-} -cp "$cp" "$main" "$@" >>"$dir/node.log" 2>&1 &
     local pid=$!
     echo "$pid" >"$dir/node.pid"
     if ! wait_for "VIP $VIP on a virtual interface in $ns" 60 vip_up_or_dead "$ns" "$pid" || ! vip_up "$ns"; then
         log "node $i did not come up; its log:"
-        sed 's/^/  | /' "$dir/node.log" >&2
+        sed -n '/^=== node-start/h; /^=== node-start/!H; ${x; p}' "$dir/node.log" | sed 's/^/  | /' >&2
         return 1
     fi
     log "node $i up (pid $pid): $(ip -n "$ns" -4 -o addr show to "$VIP/32" | awk '{print $2}')"
@@ -230,6 +246,17 @@ cmd_node_stop() {
     rm -f "$pidfile"
 }
 
+cmd_node_kill() {
+    local i="${1:-}"
+    [[ "$i" =~ ^[0-9]+$ ]] || die "usage: lab.sh node-kill I"
+    local pidfile="$RUN/n$i/node.pid"
+    [[ -s "$pidfile" ]] || { log "node $i: not running"; return 0; }
+    local pid; pid="$(cat "$pidfile")"
+    kill -KILL "$pid" 2>/dev/null || true
+    wait_for "node $i (pid $pid) to be gone" 10 sh -c "! kill -0 $pid" || return 1
+    rm -f "$pidfile"
+}
+
 cmd_status() {
     local ns
     for ns in $(lab_namespaces); do
@@ -247,7 +274,8 @@ case "${1:-}" in
     down) cmd_down ;;
     node-start) shift; cmd_node_start "$@" ;;
     node-stop) shift; cmd_node_stop "$@" ;;
+    node-kill) shift; cmd_node_kill "$@" ;;
     status) cmd_status ;;
     classpath) cmd_classpath ;;
-    *) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
