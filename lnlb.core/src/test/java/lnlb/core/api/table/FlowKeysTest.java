@@ -1,10 +1,12 @@
 package lnlb.core.api.table;
 
-import static lnlb.core.api.table.TablePackets.ACK;
-import static lnlb.core.api.table.TablePackets.SYN;
-import static lnlb.core.api.table.TablePackets.TCP;
-import static lnlb.core.api.table.TablePackets.UDP;
-import static lnlb.core.api.table.TablePackets.v4;
+import lnlb.core.testing.Packets;
+
+import static lnlb.core.testing.Packets.ACK;
+import static lnlb.core.testing.Packets.SYN;
+import static lnlb.core.testing.Packets.TCP;
+import static lnlb.core.testing.Packets.UDP;
+import static lnlb.core.testing.Packets.v4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -20,15 +22,15 @@ class FlowKeysTest {
 
     @Test
     void ipv4FlowKeyIsAddressAndPortSideBySide() {
-        Datagram d = TablePackets.tcp4(v4(10, 1, 2, 3), 40000, SYN);
+        Datagram d = Packets.tcp4(v4(10, 1, 2, 3), 40000, SYN);
         assertEquals(0x0A01_0203_9C40L, FlowKeys.flow(d));
-        assertEquals(0xFFFF_FFFF_FFFFL, FlowKeys.flow(TablePackets.udp4(v4(255, 255, 255, 255), 65535)));
-        assertEquals(0L, FlowKeys.flow(TablePackets.udp4(0, 0)));
+        assertEquals(0xFFFF_FFFF_FFFFL, FlowKeys.flow(Packets.udp4(v4(255, 255, 255, 255), 65535)));
+        assertEquals(0L, FlowKeys.flow(Packets.udp4(0, 0)));
     }
 
     @Test
     void ipv6FlowKeyIsPinned() {
-        Datagram d = TablePackets.tcp6(1, 40000, SYN); // 2001:db8::1 port 40000
+        Datagram d = Packets.tcp6(1, 40000, SYN); // 2001:db8::1 port 40000
         assertEquals(0x61eb_4018_0000_0001L, d.sourceKey());
         assertEquals(0xaa01_7da5_27d5_878fL, FlowKeys.flow(d));
         assertEquals((d.sourceKey() * FlowKeys.FLOW_MULTIPLIER + 40000) | Long.MIN_VALUE, FlowKeys.flow(d));
@@ -36,9 +38,9 @@ class FlowKeysTest {
 
     @Test
     void fragmentKeysArePinned() {
-        assertEquals(0x0A01_0203_BEEFL, FlowKeys.fragment(TablePackets.trailing4(UDP, v4(10, 1, 2, 3), 0xBEEF, 1480, false)));
-        assertEquals(0x0A01_0203_BEEFL, FlowKeys.fragment(TablePackets.udpLeading4(v4(10, 1, 2, 3), 5000, 0xBEEF)));
-        assertEquals(0xafe1_365a_50ea_8545L, FlowKeys.fragment(TablePackets.trailing6(UDP, 1, 0xCAFE_BABE, 1280, true)));
+        assertEquals(0x0A01_0203_BEEFL, FlowKeys.fragment(Packets.trailing4(UDP, v4(10, 1, 2, 3), 0xBEEF, 1480, false)));
+        assertEquals(0x0A01_0203_BEEFL, FlowKeys.fragment(Packets.udpLeading4(v4(10, 1, 2, 3), 5000, 0xBEEF)));
+        assertEquals(0xafe1_365a_50ea_8545L, FlowKeys.fragment(Packets.trailing6(UDP, 1, 0xCAFE_BABE, 1280, true)));
     }
 
     @Test
@@ -46,8 +48,8 @@ class FlowKeysTest {
         Set<Long> v4 = new HashSet<>();
         Set<Long> v6 = new HashSet<>();
         for (int port = 0; port < 65536; port++) {
-            v4.add(FlowKeys.flow(TablePackets.udp4(v4(10, 0, 0, 1), port)));
-            v6.add(FlowKeys.flow(TablePackets.udp6(1, port)));
+            v4.add(FlowKeys.flow(Packets.udp4(v4(10, 0, 0, 1), port)));
+            v6.add(FlowKeys.flow(Packets.udp6(1, port)));
         }
         assertEquals(65536, v4.size());
         assertEquals(65536, v6.size());
@@ -56,9 +58,9 @@ class FlowKeysTest {
     @Test
     void familiesNeverShareAKey() {
         for (int i = 0; i < 1000; i++) {
-            assertTrue(FlowKeys.flow(TablePackets.udp4(v4(10, 0, i >> 8, i), 1000 + i)) >= 0, "IPv4: bit 63 clear");
-            assertTrue(FlowKeys.flow(TablePackets.udp6(i, 1000 + i)) < 0, "IPv6: bit 63 set");
-            assertTrue(FlowKeys.fragment(TablePackets.trailing6(UDP, i, i, 8, false)) < 0);
+            assertTrue(FlowKeys.flow(Packets.udp4(v4(10, 0, i >> 8, i), 1000 + i)) >= 0, "IPv4: bit 63 clear");
+            assertTrue(FlowKeys.flow(Packets.udp6(i, 1000 + i)) < 0, "IPv6: bit 63 set");
+            assertTrue(FlowKeys.fragment(Packets.trailing6(UDP, i, i, 8, false)) < 0);
         }
     }
 
@@ -67,18 +69,18 @@ class FlowKeysTest {
         Set<Long> keys = new HashSet<>();
         for (long low = 1; low <= 64; low++) {
             for (int port = 1000; port < 2000; port++) {
-                assertTrue(keys.add(FlowKeys.flow(TablePackets.udp6(low, port))), "::" + low + " port " + port);
+                assertTrue(keys.add(FlowKeys.flow(Packets.udp6(low, port))), "::" + low + " port " + port);
             }
         }
     }
 
     @Test
     void leadingTrailingAndAtomicFragments() {
-        Datagram leading = TablePackets.udpLeading4(v4(10, 0, 0, 1), 5000, 7);
-        Datagram middle = TablePackets.trailing4(UDP, v4(10, 0, 0, 1), 7, 1480, true);
-        Datagram last = TablePackets.trailing4(UDP, v4(10, 0, 0, 1), 7, 2960, false);
-        Datagram whole = TablePackets.udp4(v4(10, 0, 0, 1), 5000);
-        Datagram atomic = TablePackets.atomic6(UDP, 1, 5000, 0, 9);
+        Datagram leading = Packets.udpLeading4(v4(10, 0, 0, 1), 5000, 7);
+        Datagram middle = Packets.trailing4(UDP, v4(10, 0, 0, 1), 7, 1480, true);
+        Datagram last = Packets.trailing4(UDP, v4(10, 0, 0, 1), 7, 2960, false);
+        Datagram whole = Packets.udp4(v4(10, 0, 0, 1), 5000);
+        Datagram atomic = Packets.atomic6(UDP, 1, 5000, 0, 9);
         assertTrue(FlowKeys.isLeadingFragment(leading));
         assertFalse(FlowKeys.isTrailingFragment(leading));
         assertTrue(FlowKeys.isTrailingFragment(middle));
@@ -87,23 +89,23 @@ class FlowKeysTest {
         assertFalse(FlowKeys.isLeadingFragment(whole) || FlowKeys.isTrailingFragment(whole));
         assertFalse(FlowKeys.isLeadingFragment(atomic) || FlowKeys.isTrailingFragment(atomic));
         assertTrue(FlowKeys.hasPorts(atomic));
-        assertTrue(FlowKeys.isLeadingFragment(TablePackets.leading6(TCP, 1, 5000, SYN, 9)));
-        assertTrue(FlowKeys.isTrailingFragment(TablePackets.trailing6(TCP, 1, 9, 1232, false)));
+        assertTrue(FlowKeys.isLeadingFragment(Packets.leading6(TCP, 1, 5000, SYN, 9)));
+        assertTrue(FlowKeys.isTrailingFragment(Packets.trailing6(TCP, 1, 9, 1232, false)));
     }
 
     @Test
     void assignmentKeyIsTheFlowWhenPortsShowElseTheSource() {
-        Datagram segment = TablePackets.tcp4(v4(10, 0, 0, 1), 40000, ACK);
+        Datagram segment = Packets.tcp4(v4(10, 0, 0, 1), 40000, ACK);
         assertEquals(FlowKeys.flow(segment), FlowKeys.assignmentKey(segment));
-        Datagram leading = TablePackets.tcpLeading4(v4(10, 0, 0, 1), 40000, ACK, 3);
+        Datagram leading = Packets.tcpLeading4(v4(10, 0, 0, 1), 40000, ACK, 3);
         assertEquals(FlowKeys.flow(segment), FlowKeys.assignmentKey(leading));
-        Datagram trailing = TablePackets.trailing4(TCP, v4(10, 0, 0, 1), 3, 8, false);
+        Datagram trailing = Packets.trailing4(TCP, v4(10, 0, 0, 1), 3, 8, false);
         assertFalse(FlowKeys.hasPorts(trailing));
         assertEquals(trailing.sourceKey(), FlowKeys.assignmentKey(trailing));
         assertEquals(0x0A00_0001L, FlowKeys.assignmentKey(trailing));
-        Datagram truncated = TablePackets.noPorts4(UDP, v4(10, 0, 0, 1));
+        Datagram truncated = Packets.noPorts4(UDP, v4(10, 0, 0, 1));
         assertEquals(0x0A00_0001L, FlowKeys.assignmentKey(truncated));
-        assertNotEquals(FlowKeys.assignmentKey(TablePackets.udp4(v4(10, 0, 0, 1), 1)),
-                FlowKeys.assignmentKey(TablePackets.udp4(v4(10, 0, 0, 1), 2)));
+        assertNotEquals(FlowKeys.assignmentKey(Packets.udp4(v4(10, 0, 0, 1), 1)),
+                FlowKeys.assignmentKey(Packets.udp4(v4(10, 0, 0, 1), 2)));
     }
 }

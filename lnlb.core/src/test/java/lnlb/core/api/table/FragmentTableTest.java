@@ -1,8 +1,10 @@
 package lnlb.core.api.table;
 
-import static lnlb.core.api.table.TablePackets.TCP;
-import static lnlb.core.api.table.TablePackets.UDP;
-import static lnlb.core.api.table.TablePackets.v4;
+import lnlb.core.testing.Packets;
+
+import static lnlb.core.testing.Packets.TCP;
+import static lnlb.core.testing.Packets.UDP;
+import static lnlb.core.testing.Packets.v4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,18 +23,18 @@ class FragmentTableTest {
 
     @Test
     void theRestOfADatagramGoesWhereItsLeadingFragmentWent() {
-        table.remember(TablePackets.udpLeading4(SOURCE, 5000, 77), A, 1_000);
-        assertEquals(A, table.owner(TablePackets.trailing4(UDP, SOURCE, 77, 1480, true), 1_001));
-        assertEquals(A, table.owner(TablePackets.trailing4(UDP, SOURCE, 77, 2960, false), 1_002));
-        assertEquals(NodeAddress.NONE, table.owner(TablePackets.trailing4(UDP, SOURCE, 78, 1480, false), 1_002));
-        assertEquals(NodeAddress.NONE, table.owner(TablePackets.trailing4(UDP, v4(10, 0, 0, 2), 77, 1480, false), 1_002));
+        table.remember(Packets.udpLeading4(SOURCE, 5000, 77), A, 1_000);
+        assertEquals(A, table.owner(Packets.trailing4(UDP, SOURCE, 77, 1480, true), 1_001));
+        assertEquals(A, table.owner(Packets.trailing4(UDP, SOURCE, 77, 2960, false), 1_002));
+        assertEquals(NodeAddress.NONE, table.owner(Packets.trailing4(UDP, SOURCE, 78, 1480, false), 1_002));
+        assertEquals(NodeAddress.NONE, table.owner(Packets.trailing4(UDP, v4(10, 0, 0, 2), 77, 1480, false), 1_002));
         assertEquals(1, table.size());
     }
 
     @Test
     void anEntryLivesItsLifeFromRememberAndLookupsDoNotExtendIt() {
-        Datagram trailing = TablePackets.trailing4(TCP, SOURCE, 5, 8, false);
-        table.remember(TablePackets.tcpLeading4(SOURCE, 4000, 0x10, 5), B, 0);
+        Datagram trailing = Packets.trailing4(TCP, SOURCE, 5, 8, false);
+        table.remember(Packets.tcpLeading4(SOURCE, 4000, 0x10, 5), B, 0);
         assertEquals(B, table.owner(trailing, LIFE - 1));
         assertEquals(NodeAddress.NONE, table.owner(trailing, LIFE));
         assertEquals(0, table.size(), "the expired entry is dropped");
@@ -40,38 +42,38 @@ class FragmentTableTest {
 
     @Test
     void rememberReplacesAndRestartsTheLife() {
-        table.remember(TablePackets.udpLeading4(SOURCE, 5000, 1), A, 0);
-        table.remember(TablePackets.trailing4(UDP, SOURCE, 1, 8, false), B, 20_000);
-        assertEquals(B, table.owner(TablePackets.trailing4(UDP, SOURCE, 1, 16, false), 20_000 + LIFE - 1));
+        table.remember(Packets.udpLeading4(SOURCE, 5000, 1), A, 0);
+        table.remember(Packets.trailing4(UDP, SOURCE, 1, 8, false), B, 20_000);
+        assertEquals(B, table.owner(Packets.trailing4(UDP, SOURCE, 1, 16, false), 20_000 + LIFE - 1));
     }
 
     @Test
     void ipv6UsesThe32BitIdentification() {
-        table.remember(TablePackets.leading6(UDP, 1, 5000, 0, 0x0001_0001), A, 0);
-        assertEquals(A, table.owner(TablePackets.trailing6(UDP, 1, 0x0001_0001, 1232, false), 1));
-        assertEquals(NodeAddress.NONE, table.owner(TablePackets.trailing6(UDP, 1, 0x0000_0001, 1232, false), 1));
-        assertEquals(NodeAddress.NONE, table.owner(TablePackets.trailing6(UDP, 2, 0x0001_0001, 1232, false), 1));
+        table.remember(Packets.leading6(UDP, 1, 5000, 0, 0x0001_0001), A, 0);
+        assertEquals(A, table.owner(Packets.trailing6(UDP, 1, 0x0001_0001, 1232, false), 1));
+        assertEquals(NodeAddress.NONE, table.owner(Packets.trailing6(UDP, 1, 0x0000_0001, 1232, false), 1));
+        assertEquals(NodeAddress.NONE, table.owner(Packets.trailing6(UDP, 2, 0x0001_0001, 1232, false), 1));
     }
 
     @Test
     void deadOwnersAreForgotten() {
         for (int id = 0; id < 10; id++) {
-            table.remember(TablePackets.udpLeading4(SOURCE, 5000, id), id % 2 == 0 ? A : B, 0);
+            table.remember(Packets.udpLeading4(SOURCE, 5000, id), id % 2 == 0 ? A : B, 0);
         }
         assertEquals(5, table.removeOwner(A));
-        assertEquals(NodeAddress.NONE, table.owner(TablePackets.trailing4(UDP, SOURCE, 0, 8, false), 1));
-        assertEquals(B, table.owner(TablePackets.trailing4(UDP, SOURCE, 1, 8, false), 1));
+        assertEquals(NodeAddress.NONE, table.owner(Packets.trailing4(UDP, SOURCE, 0, 8, false), 1));
+        assertEquals(B, table.owner(Packets.trailing4(UDP, SOURCE, 1, 8, false), 1));
     }
 
     @Test
     void boundedAndEvictionsCounted() {
         FragmentTable small = new FragmentTable(4, LIFE);
         for (int id = 0; id < 20; id++) {
-            small.remember(TablePackets.udpLeading4(SOURCE, 5000, id), A, id);
+            small.remember(Packets.udpLeading4(SOURCE, 5000, id), A, id);
             assertTrue(small.size() <= 4);
         }
         assertEquals(16, small.evictions());
-        assertEquals(A, small.owner(TablePackets.trailing4(UDP, SOURCE, 19, 8, false), 20));
+        assertEquals(A, small.owner(Packets.trailing4(UDP, SOURCE, 19, 8, false), 20));
         assertEquals(LIFE, small.lifeMillis());
     }
 
@@ -81,6 +83,6 @@ class FragmentTableTest {
         assertThrows(IllegalArgumentException.class, () -> new FragmentTable(10, 0));
         assertThrows(IllegalArgumentException.class, () -> new FragmentTable(null));
         assertThrows(IllegalArgumentException.class,
-                () -> table.remember(TablePackets.udpLeading4(SOURCE, 1, 1), NodeAddress.NONE, 0));
+                () -> table.remember(Packets.udpLeading4(SOURCE, 1, 1), NodeAddress.NONE, 0));
     }
 }

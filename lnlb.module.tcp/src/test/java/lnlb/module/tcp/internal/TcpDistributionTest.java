@@ -1,10 +1,13 @@
 package lnlb.module.tcp.internal;
 
-import static lnlb.module.tcp.internal.Packets.ACK;
-import static lnlb.module.tcp.internal.Packets.SYN;
-import static lnlb.module.tcp.internal.Packets.tcp4;
-import static lnlb.module.tcp.internal.Packets.tcp6;
-import static lnlb.module.tcp.internal.Packets.v4;
+import lnlb.core.testing.Packets;
+import lnlb.core.testing.Nodes;
+
+import static lnlb.core.testing.Packets.ACK;
+import static lnlb.core.testing.Packets.SYN;
+import static lnlb.core.testing.Packets.tcp4;
+import static lnlb.core.testing.Packets.tcp6;
+import static lnlb.core.testing.Packets.v4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,13 +1,17 @@
 package lnlb.module.tcp.internal;
 
-import static lnlb.module.tcp.internal.Packets.ACK;
-import static lnlb.module.tcp.internal.Packets.PSH;
-import static lnlb.module.tcp.internal.Packets.SYN;
-import static lnlb.module.tcp.internal.Packets.TCP;
-import static lnlb.module.tcp.internal.Packets.tcp4;
-import static lnlb.module.tcp.internal.Packets.tcpLeading4;
-import static lnlb.module.tcp.internal.Packets.trailing4;
-import static lnlb.module.tcp.internal.Packets.v4;
+import lnlb.core.testing.Packets;
+import lnlb.core.testing.FakeCluster;
+import lnlb.core.testing.Nodes;
+
+import static lnlb.core.testing.Packets.ACK;
+import static lnlb.core.testing.Packets.PSH;
+import static lnlb.core.testing.Packets.SYN;
+import static lnlb.core.testing.Packets.TCP;
+import static lnlb.core.testing.Packets.tcp4;
+import static lnlb.core.testing.Packets.tcpLeading4;
+import static lnlb.core.testing.Packets.trailing4;
+import static lnlb.core.testing.Packets.v4;
 import static lnlb.module.tcp.internal.TcpTrackerTest.A;
 import static lnlb.module.tcp.internal.TcpTrackerTest.B;
 import static lnlb.module.tcp.internal.TcpTrackerTest.C;

@@ -1,7 +1,10 @@
 package lnlb.module.udp.internal;
 
-import static lnlb.module.udp.internal.Packets.udp4;
-import static lnlb.module.udp.internal.Packets.v4;
+import lnlb.core.testing.Packets;
+import lnlb.core.testing.Nodes;
+
+import static lnlb.core.testing.Packets.udp4;
+import static lnlb.core.testing.Packets.v4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,10 +1,14 @@
 package lnlb.module.udp.internal;
 
-import static lnlb.module.udp.internal.Packets.UDP;
-import static lnlb.module.udp.internal.Packets.trailing4;
-import static lnlb.module.udp.internal.Packets.udp4;
-import static lnlb.module.udp.internal.Packets.udpLeading4;
-import static lnlb.module.udp.internal.Packets.v4;
+import lnlb.core.testing.Packets;
+import lnlb.core.testing.FakeCluster;
+import lnlb.core.testing.Nodes;
+
+import static lnlb.core.testing.Packets.UDP;
+import static lnlb.core.testing.Packets.trailing4;
+import static lnlb.core.testing.Packets.udp4;
+import static lnlb.core.testing.Packets.udpLeading4;
+import static lnlb.core.testing.Packets.v4;
 import static lnlb.module.udp.internal.UdpTrackerTest.A;
 import static lnlb.module.udp.internal.UdpTrackerTest.B;
 import static lnlb.module.udp.internal.UdpTrackerTest.C;

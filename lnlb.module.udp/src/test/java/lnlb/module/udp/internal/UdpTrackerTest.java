@@ -1,8 +1,12 @@
 package lnlb.module.udp.internal;
 
-import static lnlb.module.udp.internal.Packets.udp4;
-import static lnlb.module.udp.internal.Packets.udp6;
-import static lnlb.module.udp.internal.Packets.v4;
+import lnlb.core.testing.Packets;
+import lnlb.core.testing.FakeCluster;
+import lnlb.core.testing.Nodes;
+
+import static lnlb.core.testing.Packets.udp4;
+import static lnlb.core.testing.Packets.udp6;
+import static lnlb.core.testing.Packets.v4;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

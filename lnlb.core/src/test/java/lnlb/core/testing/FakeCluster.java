@@ -1,4 +1,4 @@
-package lnlb.module.udp.internal;
+package lnlb.core.testing;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -6,17 +6,17 @@ import lnlb.core.api.Cluster;
 import lnlb.core.api.NodeAddress;
 
 /** A cluster whose clock the test sets. Identity equality, as the engine's clusters have. */
-final class FakeCluster implements Cluster {
+public final class FakeCluster implements Cluster {
     private final String name;
     private final InetAddress vip;
     private final long localNode;
-    long now;
+    public long now;
 
-    FakeCluster(String name, long now) {
+    public FakeCluster(String name, long now) {
         this(name, now, 0x02_00_00_00_00_01L);
     }
 
-    FakeCluster(String name, long now, long localNode) {
+    public FakeCluster(String name, long now, long localNode) {
         this.name = name;
         this.now = now;
         this.localNode = localNode;

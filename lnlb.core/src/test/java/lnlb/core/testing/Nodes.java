@@ -1,4 +1,4 @@
-package lnlb.module.udp.internal;
+package lnlb.core.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -14,17 +14,17 @@ import lnlb.core.internal.engine.View;
  * module's assignment key in the cut table of the current view ({@link View} of lnlb.core), then
  * {@code assigned}. Every node must come to the same owner for every datagram.
  */
-final class Nodes<T extends ProtocolModule> {
-    static final long A = 0x02_00_00_00_00_0AL;
-    static final long B = 0x02_00_00_00_00_0BL;
-    static final long C = 0x02_00_00_00_00_0CL;
-    static final long[] MACS = {A, B, C};
+public final class Nodes<T extends ProtocolModule> {
+    public static final long A = 0x02_00_00_00_00_0AL;
+    public static final long B = 0x02_00_00_00_00_0BL;
+    public static final long C = 0x02_00_00_00_00_0CL;
+    public static final long[] MACS = {A, B, C};
 
-    final View view = new View(1, MACS, new int[] {1, 1, 1});
-    final FakeCluster[] clusters = new FakeCluster[MACS.length];
-    final java.util.List<T> trackers = new java.util.ArrayList<>();
+    public final View view = new View(1, MACS, new int[] {1, 1, 1});
+    public final FakeCluster[] clusters = new FakeCluster[MACS.length];
+    public final java.util.List<T> trackers = new java.util.ArrayList<>();
 
-    Nodes(Supplier<T> factory, long now) {
+    public Nodes(Supplier<T> factory, long now) {
         for (int i = 0; i < MACS.length; i++) {
             clusters[i] = new FakeCluster("nlb0", now, MACS[i]);
             T tracker = factory.get();
@@ -34,7 +34,7 @@ final class Nodes<T extends ProtocolModule> {
     }
 
     /** The owner every node agrees on. */
-    long decide(Datagram d) {
+    public long decide(Datagram d) {
         long agreed = NodeAddress.NONE;
         for (int i = 0; i < MACS.length; i++) {
             long owner = decide(trackers.get(i), clusters[i], view, d);
@@ -48,7 +48,7 @@ final class Nodes<T extends ProtocolModule> {
     }
 
     /** The engine's decision on one node. */
-    static long decide(ProtocolModule tracker, FakeCluster cluster, View view, Datagram d) {
+    public static long decide(ProtocolModule tracker, FakeCluster cluster, View view, Datagram d) {
         long owner = tracker.related(cluster, d);
         if (owner == NodeAddress.NONE) {
             owner = view.table().ownerOfKey(tracker.assignmentKey(cluster, d));
@@ -57,14 +57,14 @@ final class Nodes<T extends ProtocolModule> {
         return owner;
     }
 
-    void advance(long millis) {
+    public void advance(long millis) {
         for (FakeCluster cluster : clusters) {
             cluster.now += millis;
         }
     }
 
     /** Every node's saved state: equal byte for byte when the tables agree (the clocks are equal). */
-    void assertSameTables() {
+    public void assertSameTables() {
         byte[] first = trackers.get(0).saveState(clusters[0]);
         for (int i = 1; i < MACS.length; i++) {
             org.junit.jupiter.api.Assertions.assertArrayEquals(first, trackers.get(i).saveState(clusters[i]),
@@ -72,11 +72,11 @@ final class Nodes<T extends ProtocolModule> {
         }
     }
 
-    T tracker(int node) {
+    public T tracker(int node) {
         return trackers.get(node);
     }
 
-    FakeCluster cluster(int node) {
+    public FakeCluster cluster(int node) {
         return clusters[node];
     }
 }
