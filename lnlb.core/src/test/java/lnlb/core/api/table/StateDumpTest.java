@@ -51,25 +51,66 @@ class StateDumpTest {
         assertEquals(IDLE, in.getLong(15));
         assertEquals(-7, in.getLong(23));
         assertEquals(2, in.get(31));
-        assertEquals(0x5442_0000, in.getInt(32)); // "TB" 0
+        assertEquals(0x5443_0000, in.getInt(32)); // "TC" 0: columns
         assertEquals(20, in.getInt(36));
-        int second = 40 + 20 * StateDump.ENTRY_LENGTH;
-        assertEquals(0x5442_0001, in.getInt(second));
+        int second = 40 + 20 * StateDump.COLUMN_ENTRY_LENGTH;
+        assertEquals(0x5443_0001, in.getInt(second));
         assertEquals(5, in.getInt(second + 4));
-        assertEquals(second + 8 + 5 * 26 + 4, dump.length);
+        assertEquals(second + 8 + 5 * 28 + 4, dump.length);
         CRC32 crc = new CRC32();
         crc.update(dump, 0, dump.length - 4);
         assertEquals((int) crc.getValue(), in.getInt(dump.length - 4));
         boolean found = false;
-        for (int at = 40; at < second; at += 26) {
-            if (in.getLong(at) == 107) {
-                assertEquals(B, NodeAddress.read(in, at + 8));
-                assertEquals(5_007, in.getLong(at + 14));
-                assertEquals(2, in.getInt(at + 22));
+        for (int i = 0; i < 20; i++) { // columns: 20 keys, 20 owners, 20 times, 20 states
+            if (in.getLong(40 + 8 * i) == 107) {
+                assertEquals(B, in.getLong(40 + 160 + 8 * i));
+                assertEquals(5_007, in.getLong(40 + 320 + 8 * i));
+                assertEquals(2, in.getInt(40 + 480 + 4 * i));
                 found = true;
             }
         }
         assertTrue(found);
+    }
+
+    @Test
+    void aRowDumpOfVersion110IsRead() {
+        SessionTable[] original = tables();
+        StateDump read = StateDump.read(rows(MAGIC, 3, 10_000, new long[] {IDLE, -7}, original), MAGIC, "test");
+        assertEquals(3, read.version());
+        assertEquals(-7, read.parameter(1));
+        assertEquals(20, read.entries(0));
+        assertEquals(entries(original[0]), entries(read.table(0, 100, IDLE, (seen, state) -> seen)));
+        assertEquals(entries(original[1]), entries(read.table(1, 100, IDLE, (seen, state) -> seen)));
+        assertEquals(10, read.table(0, 10, IDLE, (seen, state) -> seen).size(), "an over-full row table keeps 10");
+        int[] states = read.states(0);
+        for (int i = 0; i < states.length; i++) {
+            assertEquals(read.state(0, i), states[i]);
+            assertEquals(StateDump.read(dump(), MAGIC, "test").state(0, i), states[i]);
+        }
+    }
+
+    @Test
+    void columnsAndRowsGiveTheSameEntries() {
+        StateDump columns = StateDump.read(dump(), MAGIC, "test");
+        StateDump rows = StateDump.read(rows(MAGIC, 3, 10_000, new long[] {IDLE, -7}, tables()), MAGIC, "test");
+        for (int t = 0; t < 2; t++) {
+            for (int i = 0; i < columns.entries(t); i++) {
+                assertEquals(rows.key(t, i), columns.key(t, i));
+                assertEquals(rows.owner(t, i), columns.owner(t, i));
+                assertEquals(rows.lastSeen(t, i), columns.lastSeen(t, i));
+                assertEquals(rows.state(t, i), columns.state(t, i));
+            }
+            assertArrayEquals(rows.states(t), columns.states(t));
+        }
+    }
+
+    @Test
+    void anOwnerThatIsNoNodeAddressIsRejected() {
+        byte[] dump = dump();
+        ByteBuffer.wrap(dump).putLong(40 + 160 + 8 * 3, -1L); // entry 3's owner: NONE
+        StateDump read = StateDump.read(resealed(dump), MAGIC, "test");
+        assertMessageContains("not a node address", () -> read.owner(0, 3));
+        assertMessageContains("not a node address", () -> read.table(0, 100, IDLE, (seen, state) -> seen));
     }
 
     @Test
@@ -164,7 +205,7 @@ class StateDumpTest {
     @Test
     void aKeyTwiceIsRejected() {
         byte[] dump = dump();
-        System.arraycopy(dump, 40, dump, 40 + 26, 8); // second entry of table 0 gets the first one's key
+        System.arraycopy(dump, 40, dump, 40 + 8, 8); // second entry of table 0 gets the first one's key
         StateDump read = StateDump.read(resealed(dump), MAGIC, "test");
         assertMessageContains("twice", () -> read.table(0, 100, IDLE, (seen, state) -> seen));
         assertMessageContains("twice", () -> read.table(0, 10, IDLE, (seen, state) -> seen)); // over-full path
@@ -213,7 +254,7 @@ class StateDumpTest {
             assertThrows(IllegalArgumentException.class, () -> StateDump.read(resealed(bad), MAGIC, "test"),
                     "count " + count);
         }
-        for (int tag : new int[] {0, 0x5442_0001, 0x5442_0100}) {
+        for (int tag : new int[] {0, 0x5442_0001, 0x5442_0100, 0x5443_0001, 0x5444_0000}) {
             byte[] bad = dump();
             ByteBuffer.wrap(bad).putInt(32, tag);
             assertMessageContains("tag", () -> StateDump.read(resealed(bad), MAGIC, "test"));
@@ -241,6 +282,30 @@ class StateDumpTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** The row encoding of lnlb.core.api.table 1.1.0, written byte by byte as its javadoc gave it. */
+    static byte[] rows(int magic, int version, long clock, long[] parameters, SessionTable... tables) {
+        int entries = 0;
+        for (SessionTable table : tables) {
+            entries += table.size();
+        }
+        ByteBuffer out = ByteBuffer.allocate(15 + 8 * parameters.length + 1 + 8 * tables.length + 26 * entries + 4);
+        out.putInt(magic).putShort((short) version).putLong(clock).put((byte) parameters.length);
+        for (long parameter : parameters) {
+            out.putLong(parameter);
+        }
+        out.put((byte) tables.length);
+        for (int t = 0; t < tables.length; t++) {
+            out.putInt(0x5442_0000 | t).putInt(tables[t].size());
+            tables[t].forEach((key, owner, lastSeen, state) -> {
+                out.putLong(key);
+                NodeAddress.write(out, out.position(), owner);
+                out.position(out.position() + 6);
+                out.putLong(lastSeen).putInt(state);
+            });
+        }
+        return resealed(out.array());
+    }
 
     static byte[] resealed(byte[] dump) {
         CRC32 crc = new CRC32();

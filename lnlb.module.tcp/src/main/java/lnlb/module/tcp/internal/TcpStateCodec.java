@@ -89,14 +89,16 @@ final class TcpStateCodec {
         } catch (IllegalArgumentException e) {
             throw invalid("the sender's timeouts are out of range: " + e.getMessage());
         }
-        for (int i = 0; i < dump.entries(FLOWS); i++) {
-            if (!TcpState.isTracked(dump.state(FLOWS, i))) {
-                throw invalid("connection entry " + i + " has no valid state: " + dump.state(FLOWS, i));
+        int[] states = dump.states(FLOWS);
+        for (int i = 0; i < states.length; i++) {
+            if (!TcpState.isTracked(states[i])) {
+                throw invalid("connection entry " + i + " has no valid state: " + states[i]);
             }
         }
-        for (int i = 0; tables > FRAGMENTS && i < dump.entries(FRAGMENTS); i++) {
-            if (dump.state(FRAGMENTS, i) != 0) {
-                throw invalid("fragment entry " + i + " has a state word: " + dump.state(FRAGMENTS, i));
+        int[] fragmentStates = tables > FRAGMENTS ? dump.states(FRAGMENTS) : new int[0];
+        for (int i = 0; i < fragmentStates.length; i++) {
+            if (fragmentStates[i] != 0) {
+                throw invalid("fragment entry " + i + " has a state word: " + fragmentStates[i]);
             }
         }
         long shift = now - dump.senderClock();

@@ -29,12 +29,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.zip.CRC32;
 import lnlb.core.api.Datagram;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.table.FlowKeys;
 import lnlb.core.api.table.SessionTable;
 import lnlb.core.api.table.StateDump;
+import lnlb.core.testing.DumpBytes;
 import org.junit.jupiter.api.Test;
 
 /** saveState/loadState: the format, round trips in every state, the older version, corrupt dumps. */
@@ -44,10 +44,6 @@ class TcpTrackerStateTest {
     private static final int FRAGMENTS = 5;
     private static final long START = 1_000_000;
     private static final long SAVED = 1_015_000;
-    /** Where the first connection entry starts in a version 2 dump: 15 + 5 parameters, table count, tag, count. */
-    private static final int V2_FIRST_ENTRY = 15 + 5 * 8 + 1 + 4 + 4;
-    /** Where the fragment table's tag is in a version 2 dump of the connections and fragments below. */
-    private static final int V2_FRAGMENTS = V2_FIRST_ENTRY + (30 + 1) * 26;
 
     private final FakeCluster sender = new FakeCluster("nlb0", START);
     private final TcpTracker senderTracker = new TcpTracker(TIMEOUTS, 1_000, 100);
@@ -140,24 +136,24 @@ class TcpTrackerStateTest {
         }
         assertArrayEquals(new long[] {TIMEOUTS.idleMillis(), TIMEOUTS.synMillis(), TIMEOUTS.finMillis(),
             TIMEOUTS.rstMillis(), TIMEOUTS.fragmentMillis()}, parameters);
-        assertEquals(2, in.get(55));
-        assertEquals(0x5442_0000, in.getInt(56));
-        assertEquals(CONNECTIONS + 1, in.getInt(60));
-        int fragments = V2_FRAGMENTS;
-        assertEquals(0x5442_0001, in.getInt(fragments));
-        assertEquals(FRAGMENTS, in.getInt(fragments + 4));
-        assertEquals(fragments + 8 + FRAGMENTS * 26 + 4, dump.length);
+        StateDump read = StateDump.read(dump, TcpStateCodec.MAGIC, "test");
+        assertEquals(2, read.tables());
+        assertEquals(CONNECTIONS + 1, read.entries(TcpStateCodec.FLOWS));
+        assertEquals(FRAGMENTS, read.entries(TcpStateCodec.FRAGMENTS));
         boolean found = false;
-        for (int at = V2_FIRST_ENTRY; at < fragments; at += 26) {
-            if (in.getLong(at) == FlowKeys.flow(segment(3, ACK))) { // FIN_SEEN, seen at START + 300
-                assertEquals(A, NodeAddress.read(in, at + 8));
-                assertEquals(START + 300 - (TIMEOUTS.idleMillis() - TIMEOUTS.finMillis()), in.getLong(at + 14),
+        for (int i = 0; i < read.entries(TcpStateCodec.FLOWS); i++) {
+            if (read.key(TcpStateCodec.FLOWS, i) == FlowKeys.flow(segment(3, ACK))) { // FIN_SEEN, seen at START + 300
+                assertEquals(A, read.owner(TcpStateCodec.FLOWS, i));
+                assertEquals(START + 300 - (TIMEOUTS.idleMillis() - TIMEOUTS.finMillis()), read.lastSeen(TcpStateCodec.FLOWS, i),
                         "the stamp: the last segment backdated so that the idle timeout ends the FIN life");
-                assertEquals(TcpState.FIN_SEEN, in.getInt(at + 22));
+                assertEquals(TcpState.FIN_SEEN, read.state(TcpStateCodec.FLOWS, i));
                 found = true;
             }
         }
         assertTrue(found);
+        for (int i = 0; i < FRAGMENTS; i++) {
+            assertEquals(0, read.state(TcpStateCodec.FRAGMENTS, i));
+        }
     }
 
     @Test
@@ -166,10 +162,9 @@ class TcpTrackerStateTest {
         ByteBuffer in = ByteBuffer.wrap(dump);
         assertEquals(1, in.getShort(4));
         assertEquals(4, in.get(14));
-        assertEquals(1, in.get(15 + 32));
-        assertEquals(0x5442_0000, in.getInt(15 + 32 + 1));
-        assertEquals(CONNECTIONS + 1, in.getInt(15 + 32 + 5));
-        assertEquals(15 + 32 + 1 + 4 + 4 + (CONNECTIONS + 1) * 26 + 4, dump.length);
+        StateDump read = StateDump.read(dump, TcpStateCodec.MAGIC, "test");
+        assertEquals(1, read.tables());
+        assertEquals(CONNECTIONS + 1, read.entries(TcpStateCodec.FLOWS));
         assertThrows(IllegalArgumentException.class, () -> TcpStateCodec.encode(null, 0, TIMEOUTS, 3));
     }
 
@@ -375,12 +370,11 @@ class TcpTrackerStateTest {
         Receiver r = new Receiver();
         for (int state : new int[] {TcpState.UNTRACKED, 6, -1}) {
             byte[] dump = dump();
-            ByteBuffer.wrap(dump).putInt(V2_FIRST_ENTRY + 22, state);
+            ByteBuffer.wrap(dump).putInt(DumpBytes.state(dump, TcpStateCodec.FLOWS, 0), state);
             assertMessageContains("no valid state", () -> r.tracker.loadState(r.cluster, resealed(dump)));
         }
         byte[] dump = dump();
-        int firstFragment = V2_FRAGMENTS + 8;
-        ByteBuffer.wrap(dump).putInt(firstFragment + 22, 1);
+        ByteBuffer.wrap(dump).putInt(DumpBytes.state(dump, TcpStateCodec.FRAGMENTS, 0), 1);
         assertMessageContains("state word", () -> r.tracker.loadState(r.cluster, resealed(dump)));
         r.assertUntouched();
     }
@@ -400,7 +394,7 @@ class TcpTrackerStateTest {
     void duplicateKeysAreRejected() {
         Receiver r = new Receiver();
         byte[] dump = dump();
-        System.arraycopy(dump, V2_FIRST_ENTRY, dump, V2_FIRST_ENTRY + 26, 8);
+        System.arraycopy(dump, DumpBytes.key(dump, TcpStateCodec.FLOWS, 0), dump, DumpBytes.key(dump, TcpStateCodec.FLOWS, 1), 8);
         assertMessageContains("twice", () -> r.tracker.loadState(r.cluster, resealed(dump)));
         r.assertUntouched();
     }
@@ -417,10 +411,7 @@ class TcpTrackerStateTest {
 
     /** Recomputes the CRC, so that a deliberate change reaches the checks behind it. */
     static byte[] resealed(byte[] dump) {
-        CRC32 crc = new CRC32();
-        crc.update(dump, 0, dump.length - 4);
-        ByteBuffer.wrap(dump).putInt(dump.length - 4, (int) crc.getValue());
-        return dump;
+        return DumpBytes.resealed(dump);
     }
 
     static Map<Long, String> entries(SessionTable table) {

@@ -83,9 +83,10 @@ final class UdpStateCodec {
                     + senderFragment + " ms");
         }
         for (int t = 0; t < tables; t++) {
-            for (int i = 0; i < dump.entries(t); i++) {
-                if (dump.state(t, i) != 0) {
-                    throw invalid("entry " + i + " of table " + t + " has a state word: " + dump.state(t, i));
+            int[] states = dump.states(t);
+            for (int i = 0; i < states.length; i++) {
+                if (states[i] != 0) {
+                    throw invalid("entry " + i + " of table " + t + " has a state word: " + states[i]);
                 }
             }
         }

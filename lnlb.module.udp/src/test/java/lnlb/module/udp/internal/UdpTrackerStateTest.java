@@ -18,17 +18,18 @@ import static lnlb.module.udp.internal.UdpTrackerTest.assertMessageContains;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.zip.CRC32;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.table.FlowKeys;
 import lnlb.core.api.table.SessionTable;
 import lnlb.core.api.table.StateDump;
+import lnlb.core.testing.DumpBytes;
 import org.junit.jupiter.api.Test;
 
 /** saveState/loadState: the format, round trips, the older version, corrupt dumps. */
@@ -38,8 +39,6 @@ class UdpTrackerStateTest {
     private static final int FRAGMENTS = 5;
     private static final long START = 1_000_000;
     private static final long SAVED = 1_010_000;
-    /** 15 + 2 parameters, table count, tag, count. */
-    private static final int V2_FIRST_ENTRY = 15 + 2 * 8 + 1 + 8;
 
     private final FakeCluster sender = new FakeCluster("nlb0", START);
     private final UdpTracker senderTracker = new UdpTracker(IDLE, FRAGMENT_LIFE, 1_000, 100);
@@ -81,17 +80,19 @@ class UdpTrackerStateTest {
         assertEquals(IDLE, in.getLong(15));
         assertEquals(FRAGMENT_LIFE, in.getLong(23));
         assertEquals(2, in.get(31));
-        assertEquals(FLOWS + 1, in.getInt(36));
-        int fragments = V2_FIRST_ENTRY + (FLOWS + 1) * 26;
-        assertEquals(FRAGMENTS, in.getInt(fragments + 4));
-        assertEquals(fragments + 8 + FRAGMENTS * 26 + 4, dump.length);
-        for (int at = V2_FIRST_ENTRY; at < fragments; at += 26) {
-            if (in.getLong(at) == FlowKeys.flow(udp4(CLIENT, 5003))) {
-                assertEquals(A, NodeAddress.read(in, at + 8));
-                assertEquals(START + 300, in.getLong(at + 14));
-                assertEquals(0, in.getInt(at + 22));
+        StateDump read = StateDump.read(dump, UdpStateCodec.MAGIC, "test");
+        assertEquals(FLOWS + 1, read.entries(UdpStateCodec.FLOWS));
+        assertEquals(FRAGMENTS, read.entries(UdpStateCodec.FRAGMENTS));
+        boolean found = false;
+        for (int i = 0; i < read.entries(UdpStateCodec.FLOWS); i++) {
+            if (read.key(UdpStateCodec.FLOWS, i) == FlowKeys.flow(udp4(CLIENT, 5003))) {
+                assertEquals(A, read.owner(UdpStateCodec.FLOWS, i));
+                assertEquals(START + 300, read.lastSeen(UdpStateCodec.FLOWS, i));
+                assertEquals(0, read.state(UdpStateCodec.FLOWS, i));
+                found = true;
             }
         }
+        assertTrue(found);
     }
 
     @Test
@@ -100,9 +101,9 @@ class UdpTrackerStateTest {
         ByteBuffer in = ByteBuffer.wrap(dump);
         assertEquals(1, in.getShort(4));
         assertEquals(1, in.get(14));
-        assertEquals(1, in.get(23));
-        assertEquals(FLOWS + 1, in.getInt(28));
-        assertEquals(24 + 8 + (FLOWS + 1) * 26 + 4, dump.length);
+        StateDump read = StateDump.read(dump, UdpStateCodec.MAGIC, "test");
+        assertEquals(1, read.tables());
+        assertEquals(FLOWS + 1, read.entries(UdpStateCodec.FLOWS));
         assertThrows(IllegalArgumentException.class, () -> UdpStateCodec.encode(null, 0, IDLE, FRAGMENT_LIFE, 0));
     }
 
@@ -227,12 +228,13 @@ class UdpTrackerStateTest {
                 new SessionTable(10, 1_000));
         assertMessageContains("carries", () -> r.tracker.loadState(r.cluster, v2OneTable));
         byte[] stated = dump();
-        ByteBuffer.wrap(stated).putInt(V2_FIRST_ENTRY + 22, 1);
+        ByteBuffer.wrap(stated).putInt(DumpBytes.state(stated, UdpStateCodec.FLOWS, 0), 1);
         assertMessageContains("state word", () -> r.tracker.loadState(r.cluster, resealed(stated)));
         byte[] zeroIdle = StateDump.write(UdpStateCodec.MAGIC, 2, 0, new long[] {0, FRAGMENT_LIFE}, null, null);
         assertMessageContains("not positive", () -> r.tracker.loadState(r.cluster, zeroIdle));
         byte[] duplicate = dump();
-        System.arraycopy(duplicate, V2_FIRST_ENTRY, duplicate, V2_FIRST_ENTRY + 26, 8);
+        System.arraycopy(duplicate, DumpBytes.key(duplicate, UdpStateCodec.FLOWS, 0), duplicate,
+                DumpBytes.key(duplicate, UdpStateCodec.FLOWS, 1), 8);
         assertMessageContains("twice", () -> r.tracker.loadState(r.cluster, resealed(duplicate)));
         assertMessageContains("udp tracker state", () -> r.tracker.loadState(r.cluster, null));
         r.assertUntouched();
@@ -241,10 +243,7 @@ class UdpTrackerStateTest {
     // ------------------------------------------------------------------ helpers
 
     static byte[] resealed(byte[] dump) {
-        CRC32 crc = new CRC32();
-        crc.update(dump, 0, dump.length - 4);
-        ByteBuffer.wrap(dump).putInt(dump.length - 4, (int) crc.getValue());
-        return dump;
+        return DumpBytes.resealed(dump);
     }
 
     static Map<Long, String> entries(SessionTable table) {
