@@ -62,6 +62,9 @@ class HotSwapTest {
         for (SimNode node : nodes) {
             held += node.engine().counters().swapHeld;
             assertEquals(0, node.engine().counters().swapDropped);
+            // per node: one replacement (a move) and two gaps (a save when leaving, a load on return)
+            assertTrue(node.engine().counters().swapMoves >= 5, "state moves: " + node.engine().counters().swapMoves);
+            assertEquals(37, node.engine().counters().swapHoldMillis, "the last gap, in virtual time");
         }
         assertTrue(held > 50, "datagrams held during the gaps: " + held);
         for (long[] datagram : sent) {

@@ -32,6 +32,12 @@ public final class EngineCounters {
     public long swapHeld;
     public long badMessages;
     public long swapDropped;
+    /** State hand-overs (saveState of the leaving module and/or loadState of the arriving one). */
+    public long swapMoves;
+    /** How long the last hand-over's saveState + loadState took, in ms (the loop does nothing else meanwhile). */
+    public long swapMoveMillis;
+    /** How long the last orphaned protocol held its datagrams, until its module returned or the grace ended, in ms. */
+    public long swapHoldMillis;
     public final long[] decisionsPerProtocol = new long[256];
 
     /** Name/value pairs, in a stable order, for status dumps. */
@@ -61,6 +67,9 @@ public final class EngineCounters {
         map.put("swap.held", swapHeld);
         map.put("bad.messages", badMessages);
         map.put("swap.dropped", swapDropped);
+        map.put("swap.moves", swapMoves);
+        map.put("swap.move.ms", swapMoveMillis);
+        map.put("swap.hold.ms", swapHoldMillis);
         return map;
     }
 }

@@ -26,6 +26,7 @@ final class ModuleTable {
     private final ProtocolModule[] modules = new ProtocolModule[256];
     private final byte[][] orphanState = new byte[256][];
     private final long[] orphanDeadline = new long[256];
+    private final long[] orphanSince = new long[256];
     private final boolean[] orphaned = new boolean[256];
     private int orphans;
 
@@ -56,6 +57,7 @@ final class ModuleTable {
         if (old == module) {
             return false;
         }
+        long started = System.nanoTime();
         byte[] state = null;
         if (old != null) {
             state = call(old, "saveState", () -> old.saveState(cluster));
@@ -74,12 +76,16 @@ final class ModuleTable {
                             cluster.name(), module, protocol, old != null ? old : "the departed module");
                 }
             }
+            if (orphaned[protocol]) {
+                counters.swapHoldMillis = now - orphanSince[protocol];
+            }
             returned = clearOrphan(protocol);
         } else if (old != null) {
             orphaned[protocol] = true;
             orphans++;
             orphanState[protocol] = state;
             orphanDeadline[protocol] = now + graceMillis;
+            orphanSince[protocol] = now;
             LOG.info("{}: protocol {} has no module; its datagrams wait up to {} ms for one", cluster.name(), protocol,
                     graceMillis);
         }
@@ -87,7 +93,14 @@ final class ModuleTable {
         if (old != null && !isServing(old)) {
             run(old, "clusterDeleted", () -> old.clusterDeleted(cluster));
         }
-        LOG.info("{}: protocol {} served by {}", cluster.name(), protocol, module);
+        if (state != null || old != null) {
+            counters.swapMoves++;
+            counters.swapMoveMillis = (System.nanoTime() - started) / 1_000_000;
+            LOG.info("{}: protocol {} served by {}; state moved in {} ms", cluster.name(), protocol, module,
+                    counters.swapMoveMillis);
+        } else {
+            LOG.info("{}: protocol {} served by {}", cluster.name(), protocol, module);
+        }
         return returned;
     }
 
@@ -101,6 +114,7 @@ final class ModuleTable {
             if (orphaned[protocol] && now >= orphanDeadline[protocol]) {
                 LOG.warn("{}: no module for protocol {} came back in time; protocol 0 serves it now and its state is dropped",
                         cluster.name(), protocol);
+                counters.swapHoldMillis = now - orphanSince[protocol];
                 clearOrphan(protocol);
                 expired = true;
             }
