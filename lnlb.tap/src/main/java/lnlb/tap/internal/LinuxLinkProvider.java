@@ -69,7 +69,14 @@ public final class LinuxLinkProvider implements LinkProvider, AutoCloseable {
     private static final int CAP_NET_RAW = 13;
 
     private final Set<TapLink> links = ConcurrentHashMap.newKeySet();
-    private final Thread shutdownHook = new Thread(this::closeAll, "lnlb-tap-shutdown");
+    /**
+     * At JVM exit (SIGTERM), a last resort that removes what the links changed in the kernel. The
+     * JVM runs every shutdown hook at once, and the owners of the links (the framework's orderly
+     * stop, a launcher's own hook) still have to send their LEAVE through them: so this hook first
+     * gives them {@link #SHUTDOWN_GRACE_MILLIS} to close the links themselves.
+     */
+    private final Thread shutdownHook = new Thread(this::closeAllAfterGrace, "lnlb-tap-shutdown");
+    static final long SHUTDOWN_GRACE_MILLIS = 5_000;
 
     /**
      * Fails (and so does the component's activation) off Linux or without CAP_NET_ADMIN and
@@ -143,7 +150,7 @@ public final class LinuxLinkProvider implements LinkProvider, AutoCloseable {
 
             TapLink[] self = new TapLink[1];
             TapLink link = new TapLink(device, nodeMac, spec.clusterMac(), mtu, tap, socket, eventFd, sysctls,
-                    () -> links.remove(self[0]));
+                    () -> closed(self[0]));
             self[0] = link;
             links.add(link);
             undo.clear();
@@ -176,6 +183,28 @@ public final class LinuxLinkProvider implements LinkProvider, AutoCloseable {
     @Deactivate
     void deactivate() {
         close();
+    }
+
+    private void closed(TapLink link) {
+        synchronized (links) {
+            links.remove(link);
+            links.notifyAll();
+        }
+    }
+
+    private void closeAllAfterGrace() {
+        long deadline = System.nanoTime() + SHUTDOWN_GRACE_MILLIS * 1_000_000;
+        synchronized (links) {
+            long left;
+            while (!links.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    links.wait(left / 1_000_000 + 1);
+                } catch (InterruptedException e) {
+                    break;
+                }
+            }
+        }
+        closeAll();
     }
 
     private void closeAll() {
