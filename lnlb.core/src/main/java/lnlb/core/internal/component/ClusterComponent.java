@@ -79,6 +79,10 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
         @AttributeDefinition(description = "The weight in manual mode (1..1000000; higher = busier)")
         int weight() default 1;
 
+        @AttributeDefinition(description = "Milliseconds the datagrams of a protocol whose tracker left (bundle stopped"
+                + " or updated) wait for a tracker to return before protocol 0 decides them (>= 0)")
+        long swap_grace_ms() default ClusterConfig.DEFAULT_SWAP_GRACE_MILLIS;
+
         @AttributeDefinition(description = "Which link provider to use (LDAP filter on lnlb.link.type)")
         String link_target() default "(lnlb.link.type=linux)";
 
@@ -179,7 +183,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
         }
         String name = name(config, properties);
         ClusterConfig clusterConfig = ClusterConfig.of(name, vip, config.device(), config.heartbeat_interval_ms(),
-                config.tolerance());
+                config.tolerance()).withSwapGrace(config.swap_grace_ms());
         String key = blankToNull(config.key());
         String previousKey = blankToNull(config.previous_key());
         if (key != null || previousKey != null) {

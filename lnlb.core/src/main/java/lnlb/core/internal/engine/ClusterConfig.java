@@ -22,7 +22,12 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
         int holdFrames, int joinBufferFrames, long swapGraceMillis, String key, String previousKey,
         long previousKeyMillis) {
 
-    public static final long DEFAULT_SWAP_GRACE_MILLIS = 2000;
+    /**
+     * Long enough for an operator's {@code stop} and then {@code start} of a tracker bundle from a
+     * shell, or a slow {@code update}: held datagrams wait (within {@code holdFrames}), and TCP
+     * retransmits what the bound sheds, which is better than moving the protocol's sessions.
+     */
+    public static final long DEFAULT_SWAP_GRACE_MILLIS = 10_000;
 
     public static final long DEFAULT_INTERVAL_MILLIS = 1000;
     public static final int DEFAULT_TOLERANCE = 10;
@@ -35,7 +40,7 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
             throw new IllegalArgumentException("tolerance must be >= 2: " + tolerance);
         }
         if (swapGraceMillis < 0) {
-            throw new IllegalArgumentException("swap grace must be >= 0: " + swapGraceMillis);
+            throw new IllegalArgumentException("swap.grace.ms must be >= 0: " + swapGraceMillis);
         }
         if (key == null && previousKey != null) {
             throw new IllegalArgumentException("previous.key needs a key");
@@ -60,6 +65,12 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
     public ClusterConfig withKeys(String newKey, String previous, long previousMillis) {
         return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
                 swapGraceMillis, newKey, previous, previousMillis);
+    }
+
+    /** The same cluster with another grace period for a protocol whose module left. */
+    public ClusterConfig withSwapGrace(long graceMillis) {
+        return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
+                graceMillis, key, previousKey, previousKeyMillis);
     }
 
     public long clusterMac() {
