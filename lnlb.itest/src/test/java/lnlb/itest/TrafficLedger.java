@@ -71,6 +71,7 @@ final class TrafficLedger implements MemorySegment.DeliveryListener {
     Verdict verdict(int sent, int flows, List<int[]> swaps) {
         int lost = 0;
         int doubled = 0;
+        List<String> examples = new java.util.ArrayList<>();
         int[] owners = new int[flows];
         int[] firstId = new int[flows];
         int[] lastId = new int[flows];
@@ -80,6 +81,11 @@ final class TrafficLedger implements MemorySegment.DeliveryListener {
             lost += count == 0 ? 1 : 0;
             doubled += count > 1 ? 1 : 0;
             int flow = flowOf[id];
+            if ((count != 1 || owners[flow] != 0 && (owners[flow] | acceptedBy.get(id)) != owners[flow])
+                    && examples.size() < 20) {
+                examples.add("#" + id + " of flow " + flow + " accepted by " + Integer.toBinaryString(acceptedBy.get(id))
+                        + " (flow so far " + Integer.toBinaryString(owners[flow]) + ")");
+            }
             owners[flow] |= acceptedBy.get(id);
             firstId[flow] = Math.min(firstId[flow], id);
             lastId[flow] = Math.max(lastId[flow], id);
@@ -96,18 +102,20 @@ final class TrafficLedger implements MemorySegment.DeliveryListener {
                 }
             }
         }
-        return new Verdict(sent, flows, lost, doubled, moved, deliveries.get(), foreign.get(), crossed);
+        return new Verdict(sent, flows, lost, doubled, moved, deliveries.get(), foreign.get(), crossed, examples);
     }
 
     /**
      * @param crossed per swap, the flows with datagrams before it began and after it ended
      */
-    record Verdict(int sent, int flows, int lost, int doubled, int moved, long deliveries, long foreign, int[] crossed) {
+    record Verdict(int sent, int flows, int lost, int doubled, int moved, long deliveries, long foreign, int[] crossed,
+            List<String> examples) {
         @Override
         public String toString() {
             return "sent " + sent + " datagrams in " + flows + " flows; lost " + lost + ", accepted twice " + doubled
                     + ", flows that changed owner " + moved + "; deliveries " + deliveries + " (not ours " + foreign
-                    + "); flows crossing each swap " + java.util.Arrays.toString(crossed);
+                    + "); flows crossing each swap " + java.util.Arrays.toString(crossed)
+                    + (examples.isEmpty() ? "" : "; first odd datagrams " + examples);
         }
     }
 }
