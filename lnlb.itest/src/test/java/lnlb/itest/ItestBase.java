@@ -60,7 +60,8 @@ public abstract class ItestBase {
                 junitBundles());
     }
 
-    private static org.ops4j.pax.exam.options.UrlProvisionOption reactorBundle(String name) {
+    /** One of the bundles named {@code lnlb.bundle.NAME} in the failsafe configuration. */
+    protected static org.ops4j.pax.exam.options.UrlProvisionOption reactorBundle(String name) {
         return bundle(new File(property("lnlb.bundle." + name)).toURI().toString());
     }
 

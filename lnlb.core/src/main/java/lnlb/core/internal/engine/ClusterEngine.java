@@ -3,6 +3,7 @@ package lnlb.core.internal.engine;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -97,6 +98,9 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     /** Datagrams of protocols whose module left, waiting for it (two queues: one is replayed while the other fills). */
     private FrameQueue orphanHeld;
     private FrameQueue orphanReplay;
+    /** The view each of those datagrams arrived under, in the same order (the others decided it by that view). */
+    private ArrayDeque<View> orphanHeldViews = new ArrayDeque<>();
+    private ArrayDeque<View> orphanReplayViews = new ArrayDeque<>();
     private final Reassembler reassembler;
     private final Fragmenter fragmenter;
     private final ByteBuffer sendBuffer;
@@ -243,13 +247,29 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         }
     }
 
-    /** Decides, in arrival order, what waited for a module (datagrams still orphaned wait again). */
+    /**
+     * Decides, in arrival order, what waited for a module (datagrams still orphaned wait again),
+     * each by the view it arrived under: the nodes that had a module then decided it by that view,
+     * and the view may have changed during the wait.
+     */
     private void replayOrphans() {
         FrameQueue replay = orphanHeld;
         orphanHeld = orphanReplay;
         orphanReplay = replay;
-        replay.forEach(this::onDatagram);
+        ArrayDeque<View> views = orphanHeldViews;
+        orphanHeldViews = orphanReplayViews;
+        orphanReplayViews = views;
+        View current = view;
+        try {
+            replay.forEach((buffer, offset, length) -> {
+                view = views.poll();
+                onDatagram(buffer, offset, length);
+            });
+        } finally {
+            view = current;
+        }
         replay.clear();
+        views.clear();
     }
 
     // ---------------------------------------------------------------- status (loop thread)
@@ -398,6 +418,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
 
     private void holdOrphan(ByteBuffer buffer, int offset, int length) {
         if (orphanHeld.offer(buffer, offset, length, link.headroom())) {
+            orphanHeldViews.add(view);
             counters.swapHeld++;
         } else {
             counters.swapDropped++;
@@ -668,7 +689,20 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             pendingSince = loop.nowMillis();
             highestEpochSeen = Math.max(highestEpochSeen, proposed.epoch());
         }
+        if (waitsForModule(proposed)) {
+            return; // answered when the coordinator repeats PREPARE and the module is back
+        }
         send(new Prepared(proposed.epoch()));
+    }
+
+    /**
+     * A protocol without a module holds its datagrams, which the other nodes decide at once by the
+     * view of the moment: a view that only changes weights waits until the module is back (or its
+     * grace period ends), so that the held ones are decided by that view here too. A node that
+     * dies or joins changes the view at once.
+     */
+    private boolean waitsForModule(View next) {
+        return modules.anyOrphaned() && next.sameMembers(view);
     }
 
     private void onPrepared(long sender, long epoch) {
@@ -676,7 +710,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             return;
         }
         awaitingPrepared.remove(sender);
-        if (awaitingPrepared.isEmpty()) {
+        if (awaitingPrepared.isEmpty() && !waitsForModule(proposal)) {
             commitProposal();
         }
     }
@@ -786,7 +820,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             }
         }
         View desired = desiredView();
-        if (!desired.sameMembership(view)) {
+        if (!desired.sameMembership(view) && !waitsForModule(desired)) {
             propose(desired, now);
         }
     }

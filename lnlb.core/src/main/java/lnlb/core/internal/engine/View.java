@@ -75,6 +75,11 @@ public final class View {
     }
 
     /** Same members with the same weights (the epoch aside). */
+    /** The same nodes, whatever their weights. */
+    public boolean sameMembers(View other) {
+        return Arrays.equals(members, other.members);
+    }
+
     public boolean sameMembership(View other) {
         return Arrays.equals(members, other.members) && Arrays.equals(weights, other.weights);
     }

@@ -49,7 +49,14 @@ public final class MemoryHub {
 
     /** A new port with the given MAC; its virtual interface is called {@code interfaceName}. */
     public MemoryLink attach(long mac, String interfaceName, int mtu) {
-        MemoryLink link = new MemoryLink(this, mac, interfaceName, mtu, time == null);
+        MemoryLink link = new MemoryLink(this, mac, interfaceName, mtu, time == null, true);
+        ports.add(link);
+        return link;
+    }
+
+    /** A port that only transmits (a client): what is flooded to it is dropped, not queued. */
+    public MemoryLink attachTransmitter(long mac, String interfaceName) {
+        MemoryLink link = new MemoryLink(this, mac, interfaceName, 1500, time == null, false);
         ports.add(link);
         return link;
     }
@@ -78,7 +85,9 @@ public final class MemoryHub {
         }
     }
 
-    private void floodNow(MemoryLink from, byte[] frame) {
+    // Synchronized: frames sent by several threads at once (clients, the nodes' loops) reach every
+    // port in the same order, as through a switch; a COMMIT must split every node's stream alike.
+    private synchronized void floodNow(MemoryLink from, byte[] frame) {
         frames++;
         Filter current = filter;
         for (MemoryLink port : ports) {

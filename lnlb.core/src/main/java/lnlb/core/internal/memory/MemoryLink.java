@@ -20,17 +20,19 @@ public final class MemoryLink implements ClusterLink {
     private final String interfaceName;
     private final int mtu;
     private final boolean blocking;
+    private final boolean receives;
     private final LinkedBlockingQueue<byte[]> inbox = new LinkedBlockingQueue<>();
     private final ByteBuffer frameBuffer = ByteBuffer.allocateDirect(65536 + 64);
     private volatile Runnable readable = () -> { };
     private volatile boolean closed;
 
-    MemoryLink(MemoryHub hub, long mac, String interfaceName, int mtu, boolean blocking) {
+    MemoryLink(MemoryHub hub, long mac, String interfaceName, int mtu, boolean blocking, boolean receives) {
         this.hub = hub;
         this.mac = mac;
         this.interfaceName = interfaceName;
         this.mtu = mtu;
         this.blocking = blocking;
+        this.receives = receives;
     }
 
     /** Called (on the hub's delivery step) after frames were queued. */
@@ -39,7 +41,7 @@ public final class MemoryLink implements ClusterLink {
     }
 
     void receive(byte[] frame) {
-        if (!closed) {
+        if (!closed && receives) {
             inbox.add(frame);
             readable.run();
         }
