@@ -27,7 +27,7 @@
 # Environment: LNLB_LAB, LNLB_VIP, LNLB_RUNTIME_DIR (lnlb.runtime/target), LNLB_TCP_JAR (the jar
 # the tcp tracker is updated from; default lnlb.module.tcp/target/lnlb.module.tcp-*.jar),
 # LNLB_INTERVAL_MS (200), LNLB_TOLERANCE (15), LNLB_STREAM_BYTES (6000000: 60 s per stream),
-# LNLB_JAVA_OPTS (node JVMs; default serial GC, 256 MiB heap).
+# LNLB_JAVA_OPTS (node JVMs; default serial GC, 256 MiB heap), LNLB_PYTHON (/usr/bin/python3).
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -41,6 +41,8 @@ TCP_JAR="${LNLB_TCP_JAR:-$(ls "$HERE"/../lnlb.module.tcp/target/lnlb.module.tcp-
 export LNLB_STREAM_BYTES="${LNLB_STREAM_BYTES:-6000000}"
 NODE_JAVA_OPTS="${LNLB_JAVA_OPTS:--XX:+UseSerialGC -Xmx256m -XX:MaxDirectMemorySize=512m}"
 UDP_PORT=7000
+# the system's python3 (a version manager's shim may take seconds to start on a busy machine)
+PYTHON="${LNLB_PYTHON:-$( [[ -x /usr/bin/python3 ]] && echo /usr/bin/python3 || command -v python3)}"
 RUN="$HERE/run/$LAB"
 CL="$LAB-cl"
 LAB_SH="$HERE/lab.sh"
@@ -66,7 +68,7 @@ log() { echo "hotswap: $*" >&2; }
 for f in "$RUNTIME/lnlb.jar" "$RUNTIME/lnlbctl" "$TCP_JAR"; do
     [[ -f "$f" ]] || { echo "FAIL prerequisites: missing $f (./mvnw -B package -DskipTests -pl lnlb.runtime -am)"; exit 1; }
 done
-for c in ab curl python3; do
+for c in ab curl "$PYTHON"; do
     command -v "$c" >/dev/null || { echo "FAIL prerequisites: $c missing (lab/install.sh)"; exit 1; }
 done
 
@@ -173,11 +175,11 @@ for i in "${NODES[@]}"; do held_before[$i]="$(counter "$i" swap.held)"; done
 # ==== 2. the load =====================================================================================
 for i in "${NODES[@]}"; do
     # bound to the VIP before it exists (ip_nonlocal_bind is on), so the answer leaves from it
-    ip netns exec "$LAB-n$i" python3 "$HERE/udp-rr.py" server "$LAB-n$i" "$VIP" "$UDP_PORT" 2>"$RUN/n$i/udp-server.log" &
+    ip netns exec "$LAB-n$i" "$PYTHON" "$HERE/udp-rr.py" server "$LAB-n$i" "$VIP" "$UDP_PORT" 2>"$RUN/n$i/udp-server.log" &
     servers+=($!)
 done
 udp_server_up() { ip netns exec "$LAB-n$1" ss -Hlun "sport = :$UDP_PORT" | grep -q .; }
-for i in "${NODES[@]}"; do wait_until 10 udp_server_up "$i" || { fail udp-server "no UDP server on node $i"; exit 1; }; done
+for i in "${NODES[@]}"; do wait_until 30 udp_server_up "$i" || { fail udp-server "no UDP server on node $i"; exit 1; }; done
 
 ab_loop() { # back-to-back ab runs from one source until $STOP
     local s="$1" k=0
@@ -197,7 +199,7 @@ spread_loop() { # batches of 50 GETs, each on a new connection, from one source 
 for s in "${AB_SOURCES[@]}"; do ab_loop "$s" & background+=($!); done
 spread_loop & background+=($!)
 for s in "${UDP_SOURCES[@]}"; do
-    ip netns exec "$CL" python3 "$HERE/udp-rr.py" client "$NET.$s" "$VIP" "$UDP_PORT" "$STOP" "$RUN/load/udp-$s.txt" &
+    ip netns exec "$CL" "$PYTHON" "$HERE/udp-rr.py" client "$NET.$s" "$VIP" "$UDP_PORT" "$STOP" "$RUN/load/udp-$s.txt" &
     background+=($!)
 done
 
