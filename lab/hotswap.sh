@@ -25,7 +25,8 @@
 # logs and load outputs stay in lab/run/$LNLB_LAB.hotswap/.
 #
 # Environment: LNLB_LAB, LNLB_VIP, LNLB_RUNTIME_DIR (lnlb.runtime/target), LNLB_TCP_JAR (the jar
-# the tcp tracker is updated from; default lnlb.module.tcp/target/lnlb.module.tcp-*.jar),
+# the tcp tracker is updated from; default: the one lnlb.jar embeds; a jar built against another
+# lnlb.core may not resolve: the update then fails and protocol 6 falls back to protocol 0),
 # LNLB_INTERVAL_MS (200), LNLB_TOLERANCE (15), LNLB_STREAM_BYTES (6000000: 60 s per stream),
 # LNLB_JAVA_OPTS (node JVMs; default serial GC, 256 MiB heap), LNLB_PYTHON (/usr/bin/python3).
 set -uo pipefail
@@ -37,7 +38,7 @@ export LNLB_LAB="$LAB" LNLB_VIP="$VIP"
 INTERVAL="${LNLB_INTERVAL_MS:-200}"
 TOLERANCE="${LNLB_TOLERANCE:-15}"
 RUNTIME="${LNLB_RUNTIME_DIR:-$HERE/../lnlb.runtime/target}"
-TCP_JAR="${LNLB_TCP_JAR:-$(ls "$HERE"/../lnlb.module.tcp/target/lnlb.module.tcp-*.jar 2>/dev/null | grep -v -e sources -e tests | head -n 1)}"
+TCP_JAR="${LNLB_TCP_JAR:-}"
 export LNLB_STREAM_BYTES="${LNLB_STREAM_BYTES:-6000000}"
 NODE_JAVA_OPTS="${LNLB_JAVA_OPTS:--XX:+UseSerialGC -Xmx256m -XX:MaxDirectMemorySize=512m}"
 UDP_PORT=7000
@@ -65,6 +66,17 @@ metric() { echo "METRIC $1 $2 $3"; }
 note() { echo "# $*"; }
 log() { echo "hotswap: $*" >&2; }
 
+# By default the tcp tracker is updated to the very jar the runtime embeds: a new revision (a new
+# class loader, the state handed over) that resolves against the running core for sure.
+if [[ -z "$TCP_JAR" ]]; then
+    mkdir -p "$RUN" && TCP_JAR="$RUN/lnlb.module.tcp.jar"
+    "$PYTHON" - "$RUNTIME/lnlb.jar" "$TCP_JAR" <<'EOF' 2>/dev/null || rm -f "$TCP_JAR"
+import re, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    entry = next(n for n in z.namelist() if re.fullmatch(r"jar/lnlb\.module\.tcp-.*\.jar", n))
+    open(sys.argv[2], "wb").write(z.read(entry))
+EOF
+fi
 for f in "$RUNTIME/lnlb.jar" "$RUNTIME/lnlbctl" "$TCP_JAR"; do
     [[ -f "$f" ]] || { echo "FAIL prerequisites: missing $f (./mvnw -B package -DskipTests -pl lnlb.runtime -am)"; exit 1; }
 done

@@ -18,7 +18,6 @@ class HotSwapLabIT {
     Stream<DynamicTest> hotSwap() throws Exception {
         return LabScript.run("hotswap.sh", Map.of(
                 "LNLB_RUNTIME_DIR", Path.of(System.getProperty("lnlb.runtime.dir")).toAbsolutePath().normalize().toString(),
-                "LNLB_TCP_JAR", System.getProperty("lnlb.bundle.module.tcp"),
                 "JAVA_HOME", System.getProperty("java.home"),
                 "LNLB_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     }
