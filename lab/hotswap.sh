@@ -367,7 +367,8 @@ check udp-per-flow-spread "the UDP flows of 2 client addresses reach every node:
 held_total=0 dropped_total=0 errors_total=0
 for i in "${NODES[@]}"; do
     held=$(counter "$i" swap.held) dropped=$(counter "$i" swap.dropped) errors=$(counter "$i" module.errors)
-    note "node $i: swap.held ${held_before[$i]} -> $held, swap.dropped $dropped, module.errors $errors, held $(counter "$i" held), accepted $(counter "$i" accepted)"
+    note "node $i: swap.held ${held_before[$i]} -> $held, module.errors $errors, accepted $(counter "$i" accepted);" \
+        "$(ctl "$i" stats lab | awk '$1 ~ /^swap\./ && $1 != "swap.held" { printf "%s %s, ", $1, $2 }')"
     metric "swap_held_n$i" "$((held - ${held_before[$i]:-0}))" datagrams
     held_total=$((held_total + held - ${held_before[$i]:-0})) dropped_total=$((dropped_total + dropped)) errors_total=$((errors_total + errors))
 done
