@@ -1,0 +1,24 @@
+package lnlb.itest;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Hot swap of the tcp and udp trackers under real load, in the lab: runs {@code lab/hotswap.sh}
+ * (three namespaces running the runtime jar, ab, curl, a UDP request/response client and 10
+ * long-lived streams; the tcp bundle updated and the udp bundle stopped and started through
+ * lnlbctl on every node); one test per check (see {@link LabScript}). Needs root; under
+ * {@code CI=true} a missing root fails.
+ */
+class HotSwapLabIT {
+    @TestFactory
+    Stream<DynamicTest> hotSwap() throws Exception {
+        return LabScript.run("hotswap.sh", Map.of(
+                "LNLB_RUNTIME_DIR", Path.of(System.getProperty("lnlb.runtime.dir")).toAbsolutePath().normalize().toString(),
+                "JAVA_HOME", System.getProperty("java.home"),
+                "LNLB_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    }
+}
