@@ -378,5 +378,18 @@ for i in "${NODES[@]}"; do
     check "still-member-n$i" "node $i after the swaps: $(view_of "$i")" node_is_member "$i"
 done
 
+# ==== 6. SIGTERM: the runtime leaves its cluster =====================================================
+# The framework's orderly stop sends LEAVE through the link before it closes: the others log
+# "<mac> leaves" and drop the node at once, not after the death timeout (interval x tolerance).
+leaves_before=$(grep -c ' leaves' "$RUN/n1/node.log")
+t0=$(now_ms)
+"$LAB_SH" node-stop 3 >&2
+two_members() { [[ "$(view_of 1 | cut -d' ' -f3)" == 2 && "$(view_of 2 | cut -d' ' -f3)" == 2 ]]; }
+wait_until 30 two_members || true
+left_ms=$(($(now_ms) - t0))
+metric sigterm_to_two_member_view_ms "$left_ms" ms
+check sigterm-leave "node 3 stopped with SIGTERM: node 1 logged $(($(grep -c ' leaves' "$RUN/n1/node.log") - leaves_before)) LEAVE, nodes 1 and 2 in a 2-member view after $left_ms ms ($(views_text))" \
+    bash -c "(( \$(grep -c ' leaves' '$RUN/n1/node.log') > $leaves_before )) && [[ '$(view_of 1 | cut -d' ' -f3)' == 2 ]]"
+
 echo "hotswap: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
