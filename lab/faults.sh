@@ -458,7 +458,7 @@ else
         check "fast$r-victim-recovered" "run $r: the $a_victim_sources sources of node $victim answered by another node $a_recovery_min_ms..$a_recovery_max_ms ms after the kill ($a_victim_failed of $a_victim_requests requests failed meanwhile)" \
             bash -c "[[ $a_victim_sources -gt 0 && $a_victim_recovered -eq $a_victim_sources ]]"
         views_ms+=($((${t_view:-0} - t_fault))); served_ms+=("$a_recovery_max_ms")
-        note "run $r: kill -9 of node $victim ($a_victim_sources sources): view of 2 after $((${t_view:-0} - t_fault)) ms, its sources answered again after $a_recovery_min_ms..$a_recovery_max_ms ms; rejoined $((${t_rejoin:-0} - t_restart)) ms after its restart"
+        note "run $r: kill -9 of node $victim ($a_victim_sources sources): view of 2 after $((${t_view:-0} - t_fault)) ms, its sources answered again after $a_recovery_min_ms..$a_recovery_max_ms ms; $([[ -n "$t_rejoin" ]] && echo "rejoined $((t_rejoin - t_restart)) ms after its restart" || echo "no common view of 3 within 30 s of its restart")"
     done
     # with 300 ms of silence allowed, a loop stalled that long (CPU starved: this machine's load)
     # is taken for dead, or takes itself for frozen and rejoins: view changes nobody caused. Reported.
