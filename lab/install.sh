@@ -2,17 +2,16 @@
 # Installs the Debian packages the lab needs, when some are missing. Idempotent; quiet when all are
 # there. Not root: prints why it does nothing (the lab needs root anyway and skips without it).
 #   iproute2 (ip, bridge, ss)  curl  iperf3  nginx-light  ethtool  tcpdump  util-linux (setpriv, unshare, flock)
-#   apache2-utils (ab)  python3   (hotswap.sh)
+#   apache2-utils (ab) and python3 for lab/hotswap.sh (HTTP load; UDP request/response)
+#   nftables (nft) and python3 for lab/faults.sh (loss, partition; the load and the jitter relay)
 #   lab/install.sh bench   also what lab/bench.sh needs: apache2-utils (ab), nftables (nft)
 set -euo pipefail
 
 declare -A package_of=(
     [ip]=iproute2 [bridge]=iproute2 [ss]=iproute2 [curl]=curl [iperf3]=iperf3 [nginx]=nginx-light
     [ethtool]=ethtool [tcpdump]=tcpdump [setpriv]=util-linux [unshare]=util-linux [flock]=util-linux
+    [nft]=nftables [python3]=python3 [ab]=apache2-utils
 )
-# hotswap.sh: ab for HTTP load, python3 for the UDP request/response client and server
-package_of+=([ab]=apache2-utils)
-package_of+=([python3]=python3)
 if [[ "${1:-}" == bench ]]; then
     package_of+=([ab]=apache2-utils [nft]=nftables)
 fi

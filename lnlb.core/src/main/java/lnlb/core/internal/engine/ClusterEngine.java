@@ -409,6 +409,13 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         }
         counters.decisionsPerProtocol[slot]++;
         if (owner == self && state == State.MEMBER) {
+            long now = loop.nowMillis();
+            if (frozen(now)) {
+                // Resumed after a freeze, frames first: they queued up while the view moved on.
+                rejoinAfterFreeze(now);
+                record(buffer, offset, length);
+                return;
+            }
             counters.accepted++;
             deliver(buffer, offset, length);
         } else {
@@ -922,6 +929,13 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         }
         counters.decisionsPerProtocol[slot]++;
         if (owner == self && state == State.MEMBER) {
+            long now = loop.nowMillis();
+            if (frozen(now)) {
+                // Resumed after a freeze, frames first: they queued up while the view moved on.
+                rejoinAfterFreeze(now);
+                record(buffer, offset, length);
+                return;
+            }
             counters.accepted++;
             deliver(buffer, offset, length);
         } else {
@@ -942,12 +956,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         }
         long now = loop.nowMillis();
         try {
-            if (lastTick != 0 && now - lastTick > config.deadAfterMillis()
-                    && (state == State.MEMBER || state == State.OBSERVER)) {
-                // This node was frozen (SIGSTOP, a stalled VM) long enough to be declared dead:
-                // its view is stale, so it must not accept anything before it has rejoined.
-                LOG.warn("{}: did not run for {} ms; rejoining", name(), now - lastTick);
-                rejoin();
+            if (frozen(now)) {
+                rejoinAfterFreeze(now);
             }
             lastTick = now;
             reassembler.expire(now);
@@ -1002,6 +1012,21 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         if (isCoordinator()) {
             coordinate(now);
         }
+    }
+
+    /**
+     * True when this deciding node has not ticked for longer than the others wait for a silent node:
+     * it was frozen (SIGSTOP, a stalled VM) long enough to be declared dead, so its view is stale.
+     */
+    private boolean frozen(long now) {
+        return lastTick != 0 && now - lastTick > config.deadAfterMillis()
+                && (state == State.MEMBER || state == State.OBSERVER);
+    }
+
+    /** After a freeze: accept nothing more before having rejoined. */
+    private void rejoinAfterFreeze(long now) {
+        LOG.warn("{}: did not run for {} ms; rejoining", name(), now - lastTick);
+        rejoin();
     }
 
     private void rejoin() {

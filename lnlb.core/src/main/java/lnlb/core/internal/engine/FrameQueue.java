@@ -13,7 +13,7 @@ final class FrameQueue {
 
     private final int capacityBytes;
     private final int maxFrames;
-    /** Allocated at the first offer and freed by {@link #release()}: most queues are empty most of the time. */
+    /** Allocated at the first offer (or by {@link #reserve()}) and kept: most queues are empty most of the time. */
     private ByteBuffer ring;
     private int head;
     private int tail;
@@ -113,10 +113,9 @@ final class FrameQueue {
         }
     }
 
-    /** Empties the queue and frees its buffer. */
-    void release() {
-        clear();
-        ring = null;
+    /** True once the buffer exists. */
+    boolean allocated() {
+        return ring != null;
     }
 
     void clear() {

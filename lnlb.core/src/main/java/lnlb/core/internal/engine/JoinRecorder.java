@@ -48,7 +48,7 @@ final class JoinRecorder {
         return frames.size();
     }
 
-    /** Hands everything over in order, then frees the buffer. */
+    /** Hands everything over in order, then empties the recording. */
     void replay(Replay replay) {
         while (frames.poll((buffer, offset, length) -> {
             if (length == 0) {
@@ -65,8 +65,17 @@ final class JoinRecorder {
         clear();
     }
 
+    /**
+     * Empties the recording but keeps the buffer: a node rejoins on its loop (after a freeze, when
+     * another cluster exists, when removed), and allocating (zeroing) the buffer there again stalled
+     * the loop for 0.5-3 s in the lab, long enough to be declared dead again in the middle of the join.
+     */
     void clear() {
         messages.clear();
-        frames.release();
+        frames.clear();
+    }
+
+    boolean reserved() {
+        return frames.allocated();
     }
 }

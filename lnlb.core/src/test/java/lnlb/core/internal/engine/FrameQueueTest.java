@@ -50,7 +50,7 @@ class FrameQueueTest {
         }
         assertTrue(queue.offer(frame(0, 200, 1), 4, 200, 0));
         assertFalse(queue.offer(frame(0, 200, 1), 4, 200, 0), "byte bound");
-        queue.release();
+        queue.clear();
         assertTrue(queue.isEmpty());
         assertTrue(queue.offer(frame(0, 200, 1), 4, 200, 0));
     }
