@@ -68,11 +68,15 @@ public final class Lnlbctl {
         }
         Path path = Path.of(socket);
         if (!Files.exists(path)) {
-            // a socket in a directory this user may not search looks absent: say why instead
-            Path dir = path.toAbsolutePath().getParent();
-            if (dir != null && Files.isDirectory(dir) && !Files.isExecutable(dir)) {
-                err.println("lnlbctl: permission denied on " + dir + " (" + DENIED + ")");
-                return NOT_RUNNING;
+            // a socket under a directory this user may not search looks absent: say why instead
+            for (Path dir = path.toAbsolutePath().getParent(); dir != null; dir = dir.getParent()) {
+                if (Files.isDirectory(dir)) {      // the nearest directory this user can see
+                    if (!Files.isExecutable(dir)) {
+                        err.println("lnlbctl: permission denied on " + dir + " (" + DENIED + ")");
+                        return NOT_RUNNING;
+                    }
+                    break;
+                }
             }
             err.println("lnlbctl: the lnlb runtime is not running (no control socket " + path + ")");
             return NOT_RUNNING;
