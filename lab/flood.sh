@@ -15,9 +15,9 @@
 #      0.5 % more than $LNLB_FLOOD_FRAMES SYNs reached node 1; node 1 captures what reaches its eth0 (34 bytes
 #      a frame) to count the distinct spoofed sources; jstat polls every node's heap twice a second;
 #   4. checks: $LNLB_FLOOD_FRAMES SYNs reached every node's engine (frames.in), from as many
-#      distinct sources, heap used stayed under the cap and no JVM died or threw OutOfMemoryError, the tracker table
-#      stayed at its bound and counted what it shed (tcp.evictions), the view never changed, every
-#      stream completed with all its bytes and the curl loop had no failure.
+#      distinct sources; heap used stayed under the cap, no JVM died or threw OutOfMemoryError; the
+#      tracker table stayed at its bound and counted what it shed (tcp.evictions); the view never
+#      changed; every stream completed with all its bytes and the curl loop had no failure.
 #
 # Output as cluster.sh: PASS/FAIL lines, METRIC lines, "flood: N passed, N failed" last; exit 0 when
 # nothing failed. Always torn down (trap EXIT); the node logs, heap samples and stream outputs stay
@@ -145,8 +145,7 @@ wait_until 20 streams_flowing || note "not every stream had started before the f
 wait_until 20 probes_answered || note "not every probe source had an answer before the flood"
 
 # ==== 3. the flood =================================================================================
-# counters: rx/tx packets of an eth0, and the last COUNTERS line of a node
-link_packets() { ip -n "$1" -s -o link show eth0 | awk -v dir="$2" '{for (i = 1; i <= NF; i++) if ($i == dir ":") {print $(i + 6); exit}}'; }
+# the counters of a node's last COUNTERS line
 counter() { # counter I NAME: NAME's value in node I's last COUNTERS line of this run
     awk -v name="$2" '/^=== node-start/ {v = ""} $1 == "COUNTERS" {for (i = 4; i <= NF; i++) {split($i, kv, "="); if (kv[1] == name) v = kv[2]}} END {print v + 0}' \
         "$RUN/n$1/node.log"
