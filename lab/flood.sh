@@ -12,8 +12,8 @@
 #   2. established sessions: $STREAMS long-lived /stream downloads, and a curl loop from $PROBES
 #      sources (5 GETs a second each, every one on a new connection);
 #   3. the flood: hping3 -S -p 80 --rand-source --flood from the client namespace to VIP:80 until
-#      0.5 % more than $LNLB_FLOOD_FRAMES SYNs reached node 1; node 1 captures what reaches its eth0 (34 bytes
-#      a frame) to count the distinct spoofed sources; jstat polls every node's heap twice a second;
+#      SYNs from $LNLB_FLOOD_FRAMES distinct sources reached node 1 (tcpdump there captures them; a
+#      second round if hping3's random sources repeated too often); jstat polls every node's heap twice a second;
 #   4. checks: $LNLB_FLOOD_FRAMES SYNs reached every node's engine (frames.in), from as many
 #      distinct sources; heap used stayed under the cap, no JVM died or threw OutOfMemoryError; the
 #      tracker table stayed at its bound and counted what it shed (tcp.evictions); the view never
@@ -24,10 +24,10 @@
 # in lab/run/$LNLB_LAB.flood/.
 #
 # Environment: LNLB_LAB, LNLB_VIP (10.77.0.100), LNLB_CP (see lab.sh), LNLB_FLOOD_FRAMES (1000000:
-# SYNs that must reach the nodes), LNLB_FLOOD_HEAP (128m), LNLB_FLOOD_MAX_ENTRIES (100000: the
+# SYNs that must reach the nodes), LNLB_FLOOD_HEAP (128m), LNLB_FLOOD_MAX_ENTRIES (50000: the
 # tracker's bound), LNLB_FLOOD_TRACKER (tcp | default: the per-source tracker alone),
 # LNLB_FLOOD_HPING (--flood: hping3's pace; e.g. "-i u20" to throttle), LNLB_STREAM_RATE /
-# LNLB_STREAM_BYTES (100k, 6000000: 60 s per stream; the streams must run while at least twice the
+# LNLB_STREAM_BYTES (100k, 9000000: 90 s per stream; the streams must run while at least twice the
 # bound of SYNs come in), LNLB_JAVA_OPTS (replaces the JVM options made from the heap cap).
 set -uo pipefail
 
@@ -37,11 +37,11 @@ VIP="${LNLB_VIP:-10.77.0.100}"
 export LNLB_LAB="$LAB" LNLB_VIP="$VIP"
 FRAMES="${LNLB_FLOOD_FRAMES:-1000000}"
 HEAP="${LNLB_FLOOD_HEAP:-128m}"
-MAX_ENTRIES="${LNLB_FLOOD_MAX_ENTRIES:-100000}"
+MAX_ENTRIES="${LNLB_FLOOD_MAX_ENTRIES:-50000}"
 TRACKER="${LNLB_FLOOD_TRACKER:-tcp}"
 HPING_PACE="${LNLB_FLOOD_HPING:---flood}"
 export LNLB_JAVA_OPTS="${LNLB_JAVA_OPTS:--XX:+UseSerialGC -Xmx$HEAP -XX:MaxDirectMemorySize=256m -XX:+ExitOnOutOfMemoryError}"
-export LNLB_STREAM_BYTES="${LNLB_STREAM_BYTES:-6000000}"
+export LNLB_STREAM_BYTES="${LNLB_STREAM_BYTES:-9000000}"
 NODE_ARGS="--device eth0 --vip $VIP --interval 200 --tolerance 15 --max-entries $MAX_ENTRIES --counters 1000"
 [[ "$TRACKER" == tcp ]] && NODE_ARGS+=" --tcp"
 RUN="$HERE/run/$LAB"
@@ -80,7 +80,7 @@ cleanup() {
     local status=$?
     ((${#background[@]})) && kill "${background[@]}" 2>/dev/null
     "$LAB_SH" down >/dev/null 2>&1 || "$LAB_SH" down
-    rm -f "$RUN/syn.pcap"
+    rm -f "$RUN"/syn.*.pcap
     rm -rf "$RUN.flood" && mkdir -p "$RUN.flood" \
         && cp -r "$RUN"/n[0-9]* "$RUN/probe" "$RUN/streams" "$RUN"/*.txt "$RUN.flood/" 2>/dev/null
     exit "$status"
@@ -163,48 +163,79 @@ for i in 1 2 3; do frames0[$i]="$(counter "$i" frames.in)" messages0[$i]="$(coun
 client_tx0="$(ip netns exec "$CL" cat /sys/class/net/eth0/statistics/tx_packets)"
 node1_rx0="$(ip netns exec "$LAB-n1" cat /sys/class/net/eth0/statistics/rx_packets)"
 
-ip netns exec "$LAB-n1" tcpdump -i eth0 -n -s 34 -B 32768 -w "$RUN/syn.pcap" \
-    "tcp[tcpflags] == tcp-syn and dst host $VIP and dst port 80 and not src net $NET.0/24" \
-    >"$RUN/tcpdump.txt" 2>&1 &
-tcpdump_pid=$!
-background+=("$tcpdump_pid")
-wait_until 10 grep -q 'listening on' "$RUN/tcpdump.txt" || note "tcpdump did not say it listens: $(cat "$RUN/tcpdump.txt")"
+# node 1 captures the spoofed SYNs that reach it (34 bytes of each, up to the IP addresses), one
+# file per round of the flood: hping3's random sources repeat now and then (about 0.2 %), so another
+# round follows while fewer than $FRAMES distinct sources came (at most 3 rounds)
+FILTER="tcp[tcpflags] == tcp-syn and dst host $VIP and dst port 80 and not src net $NET.0/24"
+rm -f "$RUN"/syn.*.pcap "$RUN"/hping3.*.txt
+capture_start() {
+    ip netns exec "$LAB-n1" tcpdump -i eth0 -n -s 34 -B 32768 -w "$RUN/syn.$1.pcap" "$FILTER" >"$RUN/tcpdump.$1.txt" 2>&1 &
+    tcpdump_pid=$!
+    background+=("$tcpdump_pid")
+    wait_until 10 grep -q 'listening on' "$RUN/tcpdump.$1.txt" || note "tcpdump did not say it listens: $(cat "$RUN/tcpdump.$1.txt")"
+}
+# captured: the SYNs in the files so far (records of 16 + 34 bytes after a 24-byte header; tcpdump
+# writes in blocks, so this lags by a few)
+captured() {
+    local f size total=0
+    for f in "$RUN"/syn.*.pcap; do size="$(stat -c %s "$f" 2>/dev/null || echo 24)"; total=$((total + (size - 24) / 50)); done
+    echo "$total"
+}
+# count_sources: "SYNS DISTINCT" over every round's file: "IP a.b.c.d > ...", the address's four
+# numbers (the capture ends before the ports)
+count_sources() {
+    local f; for f in "$RUN"/syn.*.pcap; do tcpdump -r "$f" -n -t -q 2>/dev/null; done \
+        | awk '$1 == "IP" {n++; split($2, a, "."); k = a[1] "." a[2] "." a[3] "." a[4]; if (!(k in seen)) {seen[k]; d++}}
+              END {print n + 0, d + 0}'
+}
 sent() { echo $(($(ip netns exec "$CL" cat /sys/class/net/eth0/statistics/tx_packets) - client_tx0)); }
-# SYNs that reached node 1 so far: the capture's records are 50 bytes each (16 + 34), after a 24-byte
-# header; tcpdump writes them in blocks, so this lags by a few
-reached() { local size; size="$(stat -c %s "$RUN/syn.pcap" 2>/dev/null || echo 24)"; echo $(((size - 24) / 50)); }
-t0=$(now_ms)
-# shellcheck disable=SC2086
-ip netns exec "$CL" "$HPING3" -q -S -p 80 --rand-source -I eth0 $HPING_PACE "$VIP" >"$RUN/hping3.txt" 2>&1 &
-hping_pid=$!
-background+=("$hping_pid")
-# 0.5 % more than must come from distinct sources: hping3's random sources repeat now and then
-TO_SEND=$((FRAMES + FRAMES / 200))
+softnet_drops() { local s=0 d; while read -r _ d _; do s=$((s + 0x$d)); done </proc/net/softnet_stat; echo "$s"; }
 streams_ended_at=""   # SYNs that had reached node 1 when the first stream ended
 flood_done() {
-    local n; n="$(reached)"
+    local n; n="$(captured)"
     if [[ -z "$streams_ended_at" ]]; then
         local p; for p in "${stream_pids[@]}"; do kill -0 "$p" 2>/dev/null || { streams_ended_at="$n"; break; }; done
     fi
-    ((n >= TO_SEND)) || ! kill -0 "$hping_pid" 2>/dev/null
+    ((n >= target)) || ! kill -0 "$hping_pid" 2>/dev/null
 }
-wait_until 900 flood_done
-kill -INT "$hping_pid" 2>/dev/null; wait "$hping_pid" 2>/dev/null
-t_flood=$(($(now_ms) - t0))
+drops0="$(softnet_drops)"
+t0=$(now_ms)
+target=$((FRAMES + FRAMES / 100)) round=0 syns=0 flood_ms=0 captured=0 distinct=0
+while ((round < 3)); do
+    round=$((round + 1))
+    capture_start "$round"
+    t_round=$(now_ms)
+    # shellcheck disable=SC2086
+    ip netns exec "$CL" "$HPING3" -q -S -p 80 --rand-source -I eth0 $HPING_PACE "$VIP" >"$RUN/hping3.$round.txt" 2>&1 &
+    hping_pid=$!
+    background+=("$hping_pid")
+    wait_until 900 flood_done
+    kill -INT "$hping_pid" 2>/dev/null; wait "$hping_pid" 2>/dev/null
+    flood_ms=$((flood_ms + $(now_ms) - t_round))
+    n="$(grep -o '^[0-9]* packets transmitted' "$RUN/hping3.$round.txt" | cut -d' ' -f1)"
+    syns=$((syns + ${n:-0}))
+    kill -INT "$tcpdump_pid" 2>/dev/null; wait "$tcpdump_pid" 2>/dev/null
+    read -r captured distinct <<<"$(count_sources)"
+    note "round $round: hping3 sent ${n:-0} SYNs; node 1 has captured $captured from $distinct distinct sources so far ($(grep -E 'dropped by kernel' "$RUN/tcpdump.$round.txt"))"
+    ((distinct >= FRAMES)) && break
+    target=$((captured + 2 * (FRAMES - distinct)))
+done
 client_sent="$(sent)"
-rate=$((client_sent * 1000 / (t_flood > 0 ? t_flood : 1)))
-metric flood_frames_sent "$client_sent" frames
-metric flood_ms "$t_flood" ms
-metric flood_rate "$rate" frames/s
-note "hping3: $(grep -m1 'packets transmitted' "$RUN/hping3.txt")"
-syns="$(grep -o '^[0-9]* packets transmitted' "$RUN/hping3.txt" | cut -d' ' -f1)"
-metric flood_syns_sent "${syns:-0}" frames
-check flood-sent "hping3 sent ${syns:-0} SYNs from random sources in $t_flood ms (the client's eth0: $client_sent frames in all, $rate frames/s)" \
-    test "${syns:-0}" -ge "$TO_SEND"
+rate=$((syns * 1000 / (flood_ms > 0 ? flood_ms : 1)))
+metric flood_syns_sent "$syns" frames
+metric flood_ms "$flood_ms" ms
+metric flood_rate "$rate" SYN/s
+check flood-sent "hping3 sent $syns SYNs from random sources in $round round(s), $flood_ms ms of flooding: $rate SYN/s (the client's eth0: $client_sent frames in all)" \
+    test "$syns" -ge "$FRAMES"
+metric flood_syns_captured "$captured" frames
+metric flood_distinct_sources "$distinct" addresses
+check flood-distinct-sources "node 1 captured $captured spoofed SYNs to $VIP:80 from $distinct distinct source addresses" \
+    test "$distinct" -ge "$FRAMES"
+note "frames the kernel dropped for a full input backlog (softnet_stat, every namespace) during the flood: $(($(softnet_drops) - drops0))"
 
 # the streams were established before the flood and ran while the tracker's table was full and
 # evicting: at least twice its bound of SYNs came in while every stream was running
-during="${streams_ended_at:-$(reached)}"
+during="${streams_ended_at:-$captured}"
 metric flood_syns_during_streams "$during" frames
 check streams-span-flood "every stream was running while $during SYNs reached the nodes (${streams_ended_at:+the first stream ended then; }wanted: 2 x the bound, $((2 * MAX_ENTRIES)); else raise LNLB_STREAM_BYTES)" \
     test "$during" -ge $((2 * MAX_ENTRIES))
@@ -212,7 +243,6 @@ check streams-span-flood "every stream was running while $during SYNs reached th
 # every node's engine saw every frame: the counters after the flood, once the sockets are drained
 node1_rx=$(($(ip netns exec "$LAB-n1" cat /sys/class/net/eth0/statistics/rx_packets) - node1_rx0))
 mark_counters; wait_until 10 fresh_counters 1 2 3
-kill -INT "$tcpdump_pid" 2>/dev/null; wait "$tcpdump_pid" 2>/dev/null
 for i in 1 2 3; do
     # frames from the client: all frames in, less the other nodes' cluster messages
     f=$(($(counter "$i" frames.in) - ${frames0[$i]} - ($(counter "$i" cluster.messages) - ${messages0[$i]})))
@@ -220,15 +250,6 @@ for i in 1 2 3; do
     check "frames-reach-n$i" "node $i's engine took $f frames in during the flood, besides cluster messages (the client's eth0 sent $client_sent, node 1's eth0 received $node1_rx in all); link.receiveDropped=$(counter "$i" link.receiveDropped)" \
         test "$f" -ge "$FRAMES"
 done
-# the distinct spoofed sources that reached node 1 ("IP a.b.c.d.port > ...": the source without its port)
-read -r captured distinct <<<"$(tcpdump -r "$RUN/syn.pcap" -n -t -q 2>/dev/null \
-    | awk '$1 == "IP" {n++; sub(/\.[0-9]+$/, "", $2); if (!($2 in seen)) {seen[$2]; d++}} END {print n + 0, d + 0}')"
-note "tcpdump: $(grep -E 'captured|dropped by kernel' "$RUN/tcpdump.txt" | tr '\n' ' ')"
-rm -f "$RUN/syn.pcap"
-metric flood_syns_captured "${captured:-0}" frames
-metric flood_distinct_sources "${distinct:-0}" addresses
-check flood-distinct-sources "node 1 captured ${captured:-0} spoofed SYNs to $VIP:80 from ${distinct:-0} distinct source addresses" \
-    test "${distinct:-0}" -ge "$FRAMES"
 
 # ==== 4. sessions, memory, shedding ================================================================
 wait "${stream_pids[@]}" 2>/dev/null
@@ -243,11 +264,13 @@ metric streams_slowest_s "$slowest" s
 check streams-intact "$((STREAMS - ${#bad[@]}))/$STREAMS streams of $LNLB_STREAM_BYTES bytes completed through the flood, none reset or stalled (curl aborts below 10 kB/s for 3 s)${bad:+; failed: ${bad[*]}}" \
     test "${#bad[@]}" -eq 0
 kill "${probe_pids[@]}" 2>/dev/null; wait "${probe_pids[@]}" 2>/dev/null
-read -r requests failures <<<"$(for s in "${PROBE_SOURCES[@]}"; do cat "$RUN/probe/$s.log"; done \
-    | awk '$NF ~ /^[0-9][0-9][0-9]$/ {n++; if ($NF != 200 || $1 !~ /-n[0-9]+$/) f++} END {print n + 0, f + 0}')"
+# failures, and when: seconds from the flood's start, by the last answer before each
+read -r requests failures when <<<"$(for s in "${PROBE_SOURCES[@]}"; do cat "$RUN/probe/$s.log"; done \
+    | awk -v t0="$t0" '$NF ~ /^[0-9][0-9][0-9]$/ {n++; if ($NF != 200 || $1 !~ /-n[0-9]+$/) {f++; w = w sprintf("%+.1fs,", last - t0 / 1000)} else last = $2}
+          END {print n + 0, f + 0, w}')"
 metric probe_requests "$requests" requests
 metric probe_failures "$failures" requests
-check curl-loop "$failures of $requests GETs from $PROBES sources (each on a new connection, 5 a second per source, before, during and after the flood) failed" \
+check curl-loop "$failures of $requests GETs from $PROBES sources (each on a new connection, 5 a second per source, before, during and after the flood) failed${when:+ (after the answers at ${when%,} from the start of the flood)}" \
     bash -c "[[ $failures -eq 0 && $requests -gt 0 ]]"
 
 view_unchanged() { in_view "$VIP" 3 1 2 3 && [[ "$(status_of 1 "$VIP" | awk '{print $3}')" == "$epoch_before" ]]; }

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Bounded memory under a real SYN flood as JUnit tests: runs {@code lab/flood.sh} (three
- * {@link LabNode}s with the TCP tracker bounded at 100,000 connections in 128 MiB heaps; ten
+ * {@link LabNode}s with the TCP tracker bounded at 50,000 connections in 128 MiB heaps; ten
  * long-lived streams and a curl loop from ten sources; hping3 sends SYNs from a million random
  * sources to the VIP): every node's engine sees them, heap use stays under the cap, no stream or
  * request fails, the view holds, and the trackers count what they evicted. One test per check (see
