@@ -2,18 +2,18 @@
 # Installs the Debian packages the lab needs, when some are missing. Idempotent; quiet when all are
 # there. Not root: prints why it does nothing (the lab needs root anyway and skips without it).
 #   iproute2 (ip, bridge, ss)  curl  iperf3  nginx-light  ethtool  tcpdump  util-linux (setpriv, unshare, flock)
-#   hping3 (the SYN flood of flood.sh)
 #   lab/install.sh bench   also what lab/bench.sh needs: apache2-utils (ab), nftables (nft)
+#   hping3: the SYN flood of flood.sh
 set -euo pipefail
 
 declare -A package_of=(
     [ip]=iproute2 [bridge]=iproute2 [ss]=iproute2 [curl]=curl [iperf3]=iperf3 [nginx]=nginx-light
     [ethtool]=ethtool [tcpdump]=tcpdump [setpriv]=util-linux [unshare]=util-linux [flock]=util-linux
-    [hping3]=hping3
 )
 if [[ "${1:-}" == bench ]]; then
     package_of+=([ab]=apache2-utils [nft]=nftables)
 fi
+package_of+=([hping3]=hping3)    # flood.sh: the SYN flood
 missing=()
 for command in "${!package_of[@]}"; do
     command -v "$command" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$command" >/dev/null 2>&1 \
