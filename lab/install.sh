@@ -5,6 +5,7 @@
 #   apache2-utils (ab) and python3 for lab/hotswap.sh (HTTP load; UDP request/response)
 #   nftables (nft) and python3 for lab/faults.sh (loss, partition; the load and the jitter relay)
 #   lab/install.sh bench   also what lab/bench.sh needs: apache2-utils (ab), nftables (nft)
+#   hping3: the SYN flood of flood.sh
 set -euo pipefail
 
 declare -A package_of=(
@@ -15,6 +16,7 @@ declare -A package_of=(
 if [[ "${1:-}" == bench ]]; then
     package_of+=([ab]=apache2-utils [nft]=nftables)
 fi
+package_of+=([hping3]=hping3)    # flood.sh: the SYN flood
 missing=()
 for command in "${!package_of[@]}"; do
     command -v "$command" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$command" >/dev/null 2>&1 \

@@ -36,6 +36,7 @@ public final class Lnlbctl {
     static final int FAILED = 1;
     static final int USAGE = 2;
     static final int NOT_RUNNING = 3;
+    private static final String DENIED = "the lnlb service's control socket: run lnlbctl as root or as the service's user";
 
     private Lnlbctl() {
     }
@@ -67,6 +68,16 @@ public final class Lnlbctl {
         }
         Path path = Path.of(socket);
         if (!Files.exists(path)) {
+            // a socket under a directory this user may not search looks absent: say why instead
+            for (Path dir = path.toAbsolutePath().getParent(); dir != null; dir = dir.getParent()) {
+                if (Files.isDirectory(dir)) {      // the nearest directory this user can see
+                    if (!Files.isExecutable(dir)) {
+                        err.println("lnlbctl: permission denied on " + dir + " (" + DENIED + ")");
+                        return NOT_RUNNING;
+                    }
+                    break;
+                }
+            }
             err.println("lnlbctl: the lnlb runtime is not running (no control socket " + path + ")");
             return NOT_RUNNING;
         }
@@ -77,12 +88,12 @@ public final class Lnlbctl {
             channel.shutdownOutput();
             answer = readAll(channel);
         } catch (AccessDeniedException e) {
-            err.println("lnlbctl: permission denied on " + path + " (the control socket is root's: run lnlbctl as root)");
+            err.println("lnlbctl: permission denied on " + path + " (" + DENIED + ")");
             return NOT_RUNNING;
         } catch (SocketException e) {
             String why = String.valueOf(e.getMessage());
             if (why.contains("ermission denied")) {
-                err.println("lnlbctl: permission denied on " + path + " (the control socket is root's: run lnlbctl as root)");
+                err.println("lnlbctl: permission denied on " + path + " (" + DENIED + ")");
             } else {
                 err.println("lnlbctl: the lnlb runtime is not running (" + path + ": " + why + ")");
             }

@@ -237,6 +237,10 @@ public final class LinuxLinkProvider implements LinkProvider, AutoCloseable {
                 if (errno == ENXIO || errno == ENODEV) {
                     throw e.explain("the kernel has no TUN/TAP support (modprobe tun)");
                 }
+                if (errno == EACCES) {
+                    // the capabilities do not matter here: the device node's mode does (a service user)
+                    throw e.explain("this user may not open /dev/net/tun (it needs read-write access: mode 0666, as udev sets it)");
+                }
             }
             if (errno == EPERM || errno == EACCES) {
                 throw e.explain("creating " + name + " needs CAP_NET_ADMIN");

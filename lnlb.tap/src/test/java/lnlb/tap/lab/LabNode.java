@@ -17,6 +17,8 @@ import lnlb.core.internal.loop.ThreadEventLoop;
 import lnlb.core.internal.weight.ProcWeights;
 import lnlb.core.internal.weight.WeightMode;
 import lnlb.module.dflt.internal.DefaultTracker;
+import lnlb.module.tcp.internal.TcpTimeouts;
+import lnlb.module.tcp.internal.TcpTracker;
 import lnlb.tap.internal.LinuxLinkProvider;
 import lnlb.tap.internal.TapLink;
 import sun.misc.Signal;
@@ -25,12 +27,14 @@ import sun.misc.Signal;
  * A minimal lnlb node without OSGi, for the lab until the runtime jar runs the Linux link: one
  * {@link ClusterEngine} on its own {@link ThreadEventLoop} over a {@link TapLink} per VIP (wired
  * as {@code ClusterComponent} wires them), the default tracker ({@link DefaultTracker}) serving
- * protocol 0 in every cluster.
+ * protocol 0 in every cluster, and with {@code --tcp} the TCP tracker ({@link TcpTracker}, per
+ * connection, default timeouts) on protocol 6.
  *
  * <pre>
  * java -cp ... lnlb.tap.lab.LabNode --device eth0 --vip 10.77.0.100 [--name nlb0] [--vip 10.77.0.101 ...]
  *      [--interval MS (1000)] [--tolerance N (10)] [--weight-mode manual|loadavg|... (manual)] [--weight N (1)]
  *      [--idle-seconds S (1800)] [--max-entries N (1000000)] [--key HEX_OR_BASE64 (none)]
+ *      [--tcp] [--counters MS (0: only at the stop)]
  * </pre>
  * {@code --device} and {@code --name} apply to the {@code --vip} that follows them ({@code --name}
  * to that one only). The weight is manual (1) by default, so that every node of a lab weighs the
@@ -41,6 +45,11 @@ import sun.misc.Signal;
  * <li>{@code STATUS <interface> <vip> <STATE> epoch <E> members <M> [<mac>,...]} whenever a
  * cluster's state, view epoch or membership changes (STATE: JOINING, SYNCING, OBSERVER, MEMBER,
  * STOPPED);</li>
+ * <li>{@code COUNTERS <interface> <vip> name=value ...} every {@code --counters} ms: the engine's
+ * counters ({@code frames.in}, {@code accepted}, {@code not.mine}, ...), the link's ({@code link.received}, {@code link.receiveDropped}, ...) and
+ * per tracker its entries and the live entries it evicted at its bound ({@code default.entries},
+ * {@code default.evictions}, {@code tcp.entries}, {@code tcp.evictions}), and once more at the
+ * stop, just before the LEAVE;</li>
  * <li>{@code CLOSED <interface> <vip> <link counters>} when a cluster has been stopped;</li>
  * <li>{@code FAILED <message>} (exit status 2) when a link cannot be opened: nothing is left configured.</li>
  * </ul>
@@ -64,16 +73,45 @@ public final class LabNode {
         final ThreadEventLoop loop;
         final ClusterEngine engine;
         final String vip;
+        final DefaultTracker tracker;
+        final TcpTracker tcp;
         private String lastStatus = "";
         private volatile long lastReport = System.nanoTime();
         private Thread thread;
         private long stallReported;
 
-        Node(TapLink link, ThreadEventLoop loop, ClusterEngine engine, String vip) {
+        Node(TapLink link, ThreadEventLoop loop, ClusterEngine engine, String vip, DefaultTracker tracker,
+                TcpTracker tcp) {
             this.link = link;
             this.loop = loop;
             this.engine = engine;
             this.vip = vip;
+            this.tracker = tracker;
+            this.tcp = tcp;
+        }
+
+        /** On the loop (or after it ended): the COUNTERS line. */
+        String countersLine() {
+            StringBuilder line = new StringBuilder("COUNTERS " + link.interfaceName() + " " + vip);
+            engine.counters().asMap().forEach((name, value) -> line.append(' ').append(name).append('=').append(value));
+            for (String pair : link.counters().split(" ")) {
+                line.append(" link.").append(pair);
+            }
+            line.append(" default.entries=").append(tracker.entries(engine))
+                    .append(" default.evictions=").append(tracker.evictions(engine));
+            if (tcp != null) {
+                line.append(" tcp.entries=").append(tcp.entries(engine))
+                        .append(" tcp.evictions=").append(tcp.evictions(engine));
+            }
+            return line.toString();
+        }
+
+        /** On the loop: prints the COUNTERS line every {@code millis} until the cluster stops. */
+        void reportCounters(long millis) {
+            if (engine.state() != ClusterEngine.State.STOPPED) {
+                println(countersLine());
+                loop.schedule(millis, () -> reportCounters(millis));
+            }
         }
 
         /** On the loop: prints the status line when it changed, then again in a while. */
@@ -121,6 +159,7 @@ public final class LabNode {
             CompletableFuture<Void> stopped = new CompletableFuture<>();
             loop.execute(() -> {
                 try {
+                    println(countersLine());       // before the stop, which drops the tracker tables
                     engine.stop(true);
                     report();
                 } finally {
@@ -167,8 +206,14 @@ public final class LabNode {
         long idleSeconds = 1800;
         int maxEntries = 1_000_000;
         String key = null;
+        boolean tcp = false;
+        long countersMillis = 0;
         try {
             for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--tcp")) {
+                    tcp = true;
+                    continue;
+                }
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 if (value == null) {
                     throw new IllegalArgumentException(args[i] + " needs a value");
@@ -187,6 +232,7 @@ public final class LabNode {
                     case "--idle-seconds" -> idleSeconds = Long.parseLong(value);
                     case "--max-entries" -> maxEntries = Integer.parseInt(value);
                     case "--key" -> key = value;
+                    case "--counters" -> countersMillis = Long.parseLong(value);
                     default -> throw new IllegalArgumentException("unknown argument " + args[i - 1]);
                 }
             }
@@ -196,13 +242,14 @@ public final class LabNode {
             ClusterConfig.of(null, specs.get(0).vip(), device, interval, tolerance).withKeys(key, null, 0); // validates
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("usage: LabNode [--device DEV] [--name NAME] --vip VIP [--vip VIP2 ...] [--interval MS]"
-                    + " [--tolerance N] [--weight-mode MODE] [--weight N] [--idle-seconds S] [--max-entries N] [--key KEY]: "
+                    + " [--tolerance N] [--weight-mode MODE] [--weight N] [--idle-seconds S] [--max-entries N] [--key KEY] [--tcp] [--counters MS]: "
                     + e.getMessage());
             System.exit(64);
             return;
         }
 
         DefaultTracker tracker = new DefaultTracker(idleSeconds * 1000, maxEntries);
+        TcpTracker tcpTracker = tcp ? new TcpTracker(TcpTimeouts.DEFAULTS, maxEntries, 65_536) : null;
         ProcWeights weights = new ProcWeights(mode, weight);
         LinuxLinkProvider provider;
         try {
@@ -213,6 +260,7 @@ public final class LabNode {
             return;
         }
         List<Node> nodes = new ArrayList<>();
+        long finalCountersMillis = countersMillis;
         for (Spec spec : specs) {
             ClusterConfig config = ClusterConfig.of(spec.name(), spec.vip(), spec.device(), interval, tolerance)
                     .withKeys(key, null, 0);
@@ -228,7 +276,7 @@ public final class LabNode {
             }
             ThreadEventLoop loop = new ThreadEventLoop("lnlb-" + link.interfaceName());
             ClusterEngine engine = new ClusterEngine(config, link, loop, weights);
-            Node node = new Node(link, loop, engine, spec.vip().getHostAddress());
+            Node node = new Node(link, loop, engine, spec.vip().getHostAddress(), tracker, tcpTracker);
             loop.start(new ThreadEventLoop.Io() {
                 @Override
                 public void poll(long timeoutMillis) throws IOException {
@@ -242,8 +290,14 @@ public final class LabNode {
             });
             loop.execute(() -> {
                 engine.serve(0, tracker);
+                if (tcpTracker != null) {
+                    engine.serve(6, tcpTracker);
+                }
                 engine.start();
                 node.report();
+                if (finalCountersMillis > 0) {
+                    node.reportCounters(finalCountersMillis);
+                }
             });
             nodes.add(node);
         }
