@@ -4,19 +4,18 @@
 #   iproute2 (ip, bridge, ss)  curl  iperf3  nginx-light  ethtool  tcpdump  util-linux (setpriv, unshare, flock)
 #   apache2-utils (ab) and python3 for lab/hotswap.sh (HTTP load; UDP request/response)
 #   nftables (nft) and python3 for lab/faults.sh (loss, partition; the load and the jitter relay)
+#   hping3 for lab/flood.sh (the SYN flood from spoofed sources)
 #   lab/install.sh bench   also what lab/bench.sh needs: apache2-utils (ab), nftables (nft)
-#   hping3: the SYN flood of flood.sh
 set -euo pipefail
 
 declare -A package_of=(
     [ip]=iproute2 [bridge]=iproute2 [ss]=iproute2 [curl]=curl [iperf3]=iperf3 [nginx]=nginx-light
     [ethtool]=ethtool [tcpdump]=tcpdump [setpriv]=util-linux [unshare]=util-linux [flock]=util-linux
-    [nft]=nftables [python3]=python3 [ab]=apache2-utils
+    [nft]=nftables [python3]=python3 [ab]=apache2-utils [hping3]=hping3
 )
 if [[ "${1:-}" == bench ]]; then
     package_of+=([ab]=apache2-utils [nft]=nftables)
 fi
-package_of+=([hping3]=hping3)    # flood.sh: the SYN flood
 missing=()
 for command in "${!package_of[@]}"; do
     command -v "$command" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$command" >/dev/null 2>&1 \
