@@ -54,21 +54,14 @@ SOURCES=($(seq 201 230))
 
 [[ $(id -u) -eq 0 ]] || { echo "caps: needs root (network namespaces)" >&2; exit 2; }
 
-passed=0 failed=0
-pass() { echo "PASS $1: $2"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-check() { local name="$1" detail="$2"; shift 2; if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi; }
-metric() { echo "METRIC $1 $2 $3"; }
-note() { echo "# $*"; }
+lab_checks caps
 finish() { echo "caps: $passed passed, $failed failed"; [[ $failed -eq 0 ]]; exit; }
 
 for f in lnlb.jar lnlbctl lnlbctl.jar; do
     [[ -f "$RUNTIME_DIR/$f" ]] || { fail runtime-built "no $RUNTIME_DIR/$f (build lnlb.runtime: ./mvnw -B install -DskipTests)"; finish; }
 done
 
-mkdir -p "$HERE/run"
-exec 9>"$HERE/run/$LAB.lock"
-flock -w 900 9 || { echo "caps: lab '$LAB' stays busy (another run holds $HERE/run/$LAB.lock)" >&2; exit 2; }
+lab_lock
 
 cleanup() {
     local status=$?

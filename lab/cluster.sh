@@ -60,17 +60,9 @@ REQUESTS_PER_SOURCE=10
 
 [[ $(id -u) -eq 0 ]] || { echo "cluster: needs root (network namespaces)" >&2; exit 2; }
 
-passed=0 failed=0
-pass() { echo "PASS $1: $2"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-check() { local name="$1" detail="$2"; shift 2; if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi; }
-metric() { echo "METRIC $1 $2 $3"; }
-note() { echo "# $*"; }
-log() { echo "cluster: $*" >&2; }
+lab_checks cluster
 
-mkdir -p "$HERE/run"
-exec 9>"$HERE/run/$LAB.lock"
-flock -w 900 9 || { echo "cluster: lab '$LAB' stays busy (another run holds $HERE/run/$LAB.lock)" >&2; exit 2; }
+lab_lock
 
 background=()
 cleanup() {

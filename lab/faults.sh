@@ -71,17 +71,9 @@ for tool in nft python3 tcpdump; do
     command -v "$tool" >/dev/null || { echo "FAIL tools: $tool missing (lab/install.sh)"; exit 1; }
 done
 
-passed=0 failed=0
-pass() { echo "PASS $1: $2"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-check() { local name="$1" detail="$2"; shift 2; if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi; }
-metric() { echo "METRIC $1 $2 $3"; }
-note() { echo "# $*"; }
-log() { echo "faults: $*" >&2; }
+lab_checks faults
 
-mkdir -p "$HERE/run"
-exec 9>"$HERE/run/$LAB.lock"
-flock -w 900 9 || { echo "faults: lab '$LAB' stays busy (another run holds $HERE/run/$LAB.lock)" >&2; exit 2; }
+lab_lock
 
 background=()
 cleanup() {

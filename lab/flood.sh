@@ -59,13 +59,7 @@ STREAMS=${#STREAM_SOURCES[@]} PROBES=${#PROBE_SOURCES[@]}
 
 [[ $(id -u) -eq 0 ]] || { echo "flood: needs root (network namespaces)" >&2; exit 2; }
 
-passed=0 failed=0
-pass() { echo "PASS $1: $2"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-check() { local name="$1" detail="$2"; shift 2; if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi; }
-metric() { echo "METRIC $1 $2 $3"; }
-note() { echo "# $*"; }
-log() { echo "flood: $*" >&2; }
+lab_checks flood
 
 if ! PATH="$PATH:/usr/sbin:/sbin" command -v hping3 >/dev/null; then
     fail hping3 "hping3 is not installed (lab/install.sh installs it)"
@@ -74,9 +68,7 @@ if ! PATH="$PATH:/usr/sbin:/sbin" command -v hping3 >/dev/null; then
 fi
 HPING3="$(PATH="$PATH:/usr/sbin:/sbin" command -v hping3)"
 
-mkdir -p "$HERE/run"
-exec 9>"$HERE/run/$LAB.lock"
-flock -w 900 9 || { echo "flood: lab '$LAB' stays busy (another run holds $HERE/run/$LAB.lock)" >&2; exit 2; }
+lab_lock
 
 background=()
 cleanup() {

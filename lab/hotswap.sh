@@ -65,13 +65,7 @@ NODES=(1 2 3)
 
 [[ $(id -u) -eq 0 ]] || { echo "hotswap: needs root (network namespaces)" >&2; exit 2; }
 
-passed=0 failed=0
-pass() { echo "PASS $1: $2"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-check() { local name="$1" detail="$2"; shift 2; if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi; }
-metric() { echo "METRIC $1 $2 $3"; }
-note() { echo "# $*"; }
-log() { echo "hotswap: $*" >&2; }
+lab_checks hotswap
 
 # By default the tcp tracker is updated to the very jar the runtime embeds: a new revision (a new
 # class loader, the state handed over) that resolves against the running core for sure.
@@ -91,9 +85,7 @@ for c in ab curl "$PYTHON"; do
     command -v "$c" >/dev/null || { echo "FAIL prerequisites: $c missing (lab/install.sh)"; exit 1; }
 done
 
-mkdir -p "$HERE/run"
-exec 9>"$HERE/run/$LAB.lock"
-flock -w 900 9 || { echo "hotswap: lab '$LAB' stays busy (another run holds $HERE/run/$LAB.lock)" >&2; exit 2; }
+lab_lock
 
 STOP="$RUN/load/stop"
 background=() servers=()

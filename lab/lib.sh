@@ -86,3 +86,21 @@ serve_map() {
     cat "$dir"/* | sort -n >"$out"
     rm -rf "$dir"
 }
+
+# ---- scenario scripts (cluster.sh, faults.sh, flood.sh, hotswap.sh, caps.sh) --------------------------
+# LabScript turns each "PASS|FAIL name: detail" line into a JUnit test and keeps "METRIC name value unit"
+# lines; "# " lines are notes. lab_checks NAME sets the counters and names the script in log lines.
+lab_checks() { SCRIPT="$1" passed=0 failed=0; }
+pass() { echo "PASS $1: $2"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+check() { local name="$1" detail="$2"; shift 2; if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi; }
+metric() { echo "METRIC $1 $2 $3"; }
+note() { echo "# $*"; }
+log() { echo "${SCRIPT:-lab}: $*" >&2; }
+
+# lab_lock: one run at a time per lab prefix (fd 9 stays open, and locked, until the script ends).
+lab_lock() {
+    mkdir -p "$HERE/run"
+    exec 9>"$HERE/run/$LAB.lock"
+    flock -w 900 9 || { echo "$SCRIPT: lab '$LAB' stays busy (another run holds $HERE/run/$LAB.lock)" >&2; exit 2; }
+}
