@@ -3,6 +3,7 @@ package lnlb.itest;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
+import lnlb.tap.lab.LabScript;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 

@@ -9,25 +9,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 
 /**
- * Runs one of the lab's scripts ({@code lab/e2e.sh}, {@code lab/cluster.sh}) and turns each
+ * Runs one of the lab's scripts ({@code lab/e2e.sh}, {@code lab/cluster.sh}, ...; lnlb.itest runs
+ * {@code hotswap.sh} and {@code caps.sh} with the runtime jar through this class too) and turns each
  * {@code PASS}/{@code FAIL}/{@code SKIP name: detail} line it prints into a JUnit test, plus one
  * for its exit status. {@code METRIC} lines go to {@code target/<script>-metrics.txt}, stderr to
  * {@code target/lab-<script>.log}. Needs root: without it the tests are skipped with a message,
  * except under {@code CI=true}, where a skipped lab is a failure.
  */
-final class LabScript {
+public final class LabScript {
     private static final long TIMEOUT_MINUTES = 15;
 
     private LabScript() {
     }
 
-    static Stream<DynamicTest> run(String script) throws Exception {
+    /** Runs {@code script} with {@code LNLB_CP} = this test class path (lnlb.tap, its tests and dependencies). */
+    public static Stream<DynamicTest> run(String script) throws Exception {
+        return run(script, Map.of("LNLB_CP", classPath()));
+    }
+
+    /** Runs {@code script} with {@code environment} added to this process's. */
+    public static Stream<DynamicTest> run(String script, Map<String, String> environment) throws Exception {
         requireRoot();
         String base = script.replaceFirst("\\.sh$", "");
         Path lab = Path.of(System.getProperty("lnlb.lab.dir", "../lab")).toAbsolutePath().normalize();
@@ -36,7 +44,7 @@ final class LabScript {
 
         ProcessBuilder builder = new ProcessBuilder("bash", lab.resolve(script).toString())
                 .redirectError(log.toFile());
-        builder.environment().put("LNLB_CP", classPath());
+        builder.environment().putAll(environment);
         Process process = builder.start();
         List<String> lines = new ArrayList<>();
         try (var reader = process.inputReader(StandardCharsets.UTF_8)) {
@@ -79,7 +87,7 @@ final class LabScript {
     }
 
     /** Skips without root; under CI=true a missing root is a failure, not a skip. */
-    static void requireRoot() throws IOException {
+    public static void requireRoot() throws IOException {
         Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         if (Integer.valueOf(0).equals(uid)) {
             return;
