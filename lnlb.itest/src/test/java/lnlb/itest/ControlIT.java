@@ -130,6 +130,21 @@ public class ControlIT extends ItestBase {
     }
 
     @Test
+    public void aClusterWithoutItsLinkProviderSaysWhichItWaitsFor() throws Exception {
+        org.osgi.service.cm.Configuration waiting = cm.getFactoryConfiguration("lnlb.cluster", "ctl4", "?");
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("vip", "10.0.0.44");
+        p.put("device", "dev0"); // no link.target: the linux link, which this framework does not have
+        waiting.update(p);
+        try {
+            await("ctl4 down, naming the linux link", WAIT_MILLIS,
+                    () -> line(quiet("lnlb:nodes"), "ctl4").contains("no link provider matches (lnlb.link.type=linux)"));
+        } finally {
+            waiting.delete();
+        }
+    }
+
+    @Test
     public void theClusterKeyComesFromTheConfigurationAndStaysThere() throws Exception {
         org.osgi.service.cm.Configuration keyed = cm.getFactoryConfiguration("lnlb.cluster", "ctl3", "?");
         Hashtable<String, Object> p = new Hashtable<>();

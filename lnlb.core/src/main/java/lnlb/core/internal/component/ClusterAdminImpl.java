@@ -104,7 +104,8 @@ public final class ClusterAdminImpl implements ClusterAdmin {
             if (!running.contains(c.getPid())) {
                 Dictionary<String, Object> p = c.getProperties();
                 ClusterDTO dto = down(nameOf(c), c.getPid(), String.valueOf(p.get(VIP)), String.valueOf(p.get(DEVICE)),
-                        "down (no link provider " + p.get(LINK_TARGET) + ", or the configuration is invalid)");
+                        "down (no link provider matches " + (p.get(LINK_TARGET) == null ? ClusterComponent.DEFAULT_LINK_TARGET
+                                : p.get(LINK_TARGET)) + ", or the configuration is invalid: the log says which)");
                 dto.source = p.get(FILE) == null ? "" : p.get(FILE).toString();
                 list.add(dto);
             }

@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
 @Component(service = {}, configurationPid = ClusterComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true)
 public final class ClusterComponent implements ModuleRegistry.Listener {
+    /** The Linux link, unless a cluster's {@code link.target} names another provider. */
+    static final String DEFAULT_LINK_TARGET = "(lnlb.link.type=linux)";
+
     public static final String PID = "lnlb.cluster";
     private static final Logger LOG = LoggerFactory.getLogger(ClusterComponent.class);
     private static final long CALL_TIMEOUT_MILLIS = 5000;
@@ -84,7 +87,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
         long swap_grace_ms() default ClusterConfig.DEFAULT_SWAP_GRACE_MILLIS;
 
         @AttributeDefinition(description = "Which link provider to use (LDAP filter on lnlb.link.type)")
-        String link_target() default "(lnlb.link.type=linux)";
+        String link_target() default DEFAULT_LINK_TARGET;
 
         @AttributeDefinition(required = false, type = AttributeType.PASSWORD,
                 description = "Cluster key authenticating cluster messages (hex or base64, >= 16 bytes); empty = none")
