@@ -54,7 +54,7 @@ class EngineFuzzTest {
         Node(boolean keyed, boolean perProtocolModules) {
             this.keyed = keyed;
             ClusterConfig config = new ClusterConfig("fuzz0", Wire.VIP, "eth0", 100, 3, 64, 64, 300,
-                    keyed ? Wire.KEY_HEX : null, null, 0);
+                    keyed ? Wire.KEY_HEX : null, null, 0, false);
             MemoryLink link = hub.attach(Wire.SELF, "fuzz0", 1500);
             engine = new ClusterEngine(config, link, time.newLoop(), () -> 10);
             engine.serve(ProtocolModule.DEFAULT_HANDLER, new DefaultTracker(60_000, 64));

@@ -86,6 +86,11 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
                 + " or updated) wait for a tracker to return before protocol 0 decides them (>= 0)")
         long swap_grace_ms() default ClusterConfig.DEFAULT_SWAP_GRACE_MILLIS;
 
+        @AttributeDefinition(description = "Majority rule: a node that hears no majority of its view stops accepting"
+                + " until it rejoins one, so that a partition leaves one side serving, not two (with 2 nodes, the"
+                + " lower MAC keeps serving)")
+        boolean quorum() default false;
+
         @AttributeDefinition(description = "Which link provider to use (LDAP filter on lnlb.link.type)")
         String link_target() default DEFAULT_LINK_TARGET;
 
@@ -186,7 +191,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
         }
         String name = name(config, properties);
         ClusterConfig clusterConfig = ClusterConfig.of(name, vip, config.device(), config.heartbeat_interval_ms(),
-                config.tolerance()).withSwapGrace(config.swap_grace_ms());
+                config.tolerance()).withSwapGrace(config.swap_grace_ms()).withQuorum(config.quorum());
         String key = blankToNull(config.key());
         String previousKey = blankToNull(config.previous_key());
         if (key != null || previousKey != null) {

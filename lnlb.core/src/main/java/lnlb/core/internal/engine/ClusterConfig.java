@@ -17,10 +17,12 @@ import lnlb.core.api.NodeAddress;
  * @param key the cluster key (hex or base64, >= 16 bytes) authenticating cluster messages, or null
  * @param previousKey the key being rotated out, accepted for {@code previousKeyMillis} after start, or null
  * @param previousKeyMillis how long the previous key stays valid
+ * @param quorum whether a node that hears no majority of its view stops accepting and rejoins
+ *     (a partition then leaves one side serving, not two)
  */
 public record ClusterConfig(String name, InetAddress vip, String device, long heartbeatIntervalMillis, int tolerance,
         int holdFrames, int joinBufferFrames, long swapGraceMillis, String key, String previousKey,
-        long previousKeyMillis) {
+        long previousKeyMillis, boolean quorum) {
 
     /**
      * Long enough for an operator's {@code stop} and then {@code start} of a tracker bundle from a
@@ -58,19 +60,25 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
 
     public static ClusterConfig of(String name, InetAddress vip, String device, long intervalMillis, int tolerance) {
         return new ClusterConfig(name, vip, device, intervalMillis, tolerance, 4096, 16384, DEFAULT_SWAP_GRACE_MILLIS, null,
-                null, 0);
+                null, 0, false);
     }
 
     /** The same cluster with message authentication (key rotation: {@code previous} valid for {@code previousMillis}). */
     public ClusterConfig withKeys(String newKey, String previous, long previousMillis) {
         return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
-                swapGraceMillis, newKey, previous, previousMillis);
+                swapGraceMillis, newKey, previous, previousMillis, quorum);
     }
 
     /** The same cluster with another grace period for a protocol whose module left. */
     public ClusterConfig withSwapGrace(long graceMillis) {
         return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
-                graceMillis, key, previousKey, previousKeyMillis);
+                graceMillis, key, previousKey, previousKeyMillis, quorum);
+    }
+
+    /** The same cluster with the majority rule on or off (see {@link #quorum}). */
+    public ClusterConfig withQuorum(boolean majority) {
+        return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
+                swapGraceMillis, key, previousKey, previousKeyMillis, majority);
     }
 
     public long clusterMac() {

@@ -96,6 +96,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private final EngineCounters counters = new EngineCounters();
     private final ModuleTable modules;
     /** Datagrams of protocols whose module left, waiting for it (two queues: one is replayed while the other fills). */
+    /** Lost the majority of its view (quorum): rejoins, and never founds a cluster alone meanwhile. */
+    private boolean quorumLost;
     private FrameQueue orphanHeld;
     private FrameQueue orphanReplay;
     /** The view each of those datagrams arrived under, in the same order (the others decided it by that view). */
@@ -762,6 +764,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         forgetRemoved(old, next);
         if (state == State.OBSERVER && next.contains(self)) {
             state = State.MEMBER;
+            quorumLost = false;
         }
         LOG.info("{}: view {}", name(), next);
     }
@@ -990,13 +993,22 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             sendHeartbeat();
             nextHeartbeat = now + config.heartbeatIntervalMillis();
         }
-        if (state == State.JOINING && !membership.anyLiveMember(now) && now - joinStarted >= config.deadAfterMillis()) {
+        // After losing the quorum, founding alone would split the cluster: wait to be welcomed.
+        if (state == State.JOINING && !quorumLost && !membership.anyLiveMember(now)
+                && now - joinStarted >= config.deadAfterMillis()) {
             LOG.info("{}: nobody answered; founding the cluster", name());
             becomeObserver(new View(Math.max(1, highestEpochSeen + 1), new long[] {self}, new int[] {currentWeight()}));
         }
     }
 
     private void tickMember(long now) {
+        if (config.quorum() && state == State.MEMBER && !hasQuorum(now)) {
+            LOG.warn("{}: hears no majority of its view {} (quorum); accepts nothing until it has rejoined one",
+                    name(), view);
+            quorumLost = true;
+            rejoin();
+            return;
+        }
         if (now >= nextHeartbeat) {
             counters.rounds++;
             sendHeartbeat();
@@ -1012,6 +1024,26 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         if (isCoordinator()) {
             coordinate(now);
         }
+    }
+
+    /**
+     * The majority rule: this node hears more than half of its view's members (itself, the live
+     * ones and those that said LEAVE, which gave up their share and serve nothing), or exactly half
+     * with the view's lowest MAC among them. Of two sides of a partition at most one has it; a
+     * node that lost it cannot tell a partition from the others' death, so it stops accepting.
+     */
+    private boolean hasQuorum(long now) {
+        int present = 0;
+        boolean lowest = false;
+        for (int i = 0; i < view.size(); i++) {
+            long node = view.member(i);
+            Peer peer = membership.peer(node);
+            if (node == self || membership.isAlive(node, now) || peer != null && peer.left) {
+                present++;
+                lowest |= i == 0;
+            }
+        }
+        return 2 * present > view.size() || 2 * present == view.size() && lowest;
     }
 
     /**
