@@ -42,6 +42,26 @@ class PartitionTest {
         assertTrue(outcome.rejoined, "the two views merge after the healing");
     }
 
+    @Test
+    void aBlackoutOfEveryLinkEndsInOneViewAgain() {
+        // every node loses the quorum at once; none may found alone, but hearing a majority of the
+        // lost view again lets them form one
+        ClusterConfig config = sim.config("nlb0", "10.0.0.10").withQuorum(true);
+        SimNode a = sim.startAndJoin(config, 0x0200_0000_0001L, 1);
+        SimNode b = sim.startAndJoin(config, 0x0200_0000_0002L, 1);
+        SimNode c = sim.startAndJoin(config, 0x0200_0000_0003L, 1);
+        sim.hub().setFilter((from, to, frame) -> from.nodeAddress() == SimulatedCluster.CLIENT_MAC);
+        sim.run(3 * INTERVAL * TOLERANCE);
+        assertTrue(a.engine().state() != ClusterEngine.State.MEMBER && c.engine().state() != ClusterEngine.State.MEMBER,
+                "cut off from each other, nobody keeps a majority");
+        long seq = sim.sendUdp(config, FIRST_SOURCE, 4000);
+        sim.run(10);
+        assertEquals(List.of(), sim.acceptedBy(seq), "nobody accepts without a majority");
+        sim.hub().setFilter((from, to, frame) -> true);
+        assertTrue(sim.runUntil(() -> inThreeNodeView(a) && inThreeNodeView(b) && inThreeNodeView(c),
+                20 * INTERVAL * TOLERANCE), "one view of three again");
+    }
+
     private record Outcome(int acceptedTwice, int acceptedByCutOffNodeAfterTimeout, int unservedAfterTakeover,
             boolean rejoined) {
     }

@@ -96,8 +96,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private final EngineCounters counters = new EngineCounters();
     private final ModuleTable modules;
     /** Datagrams of protocols whose module left, waiting for it (two queues: one is replayed while the other fills). */
-    /** Lost the majority of its view (quorum): rejoins, and never founds a cluster alone meanwhile. */
-    private boolean quorumLost;
+    /** The view whose majority this node lost (quorum), until it is a member again: it founds no cluster without that majority. */
+    private View quorumLostView;
     private FrameQueue orphanHeld;
     private FrameQueue orphanReplay;
     /** The view each of those datagrams arrived under, in the same order (the others decided it by that view). */
@@ -764,7 +764,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         forgetRemoved(old, next);
         if (state == State.OBSERVER && next.contains(self)) {
             state = State.MEMBER;
-            quorumLost = false;
+            quorumLostView = null;
         }
         LOG.info("{}: view {}", name(), next);
     }
@@ -993,19 +993,20 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             sendHeartbeat();
             nextHeartbeat = now + config.heartbeatIntervalMillis();
         }
-        // After losing the quorum, founding alone would split the cluster: wait to be welcomed.
-        if (state == State.JOINING && !quorumLost && !membership.anyLiveMember(now)
-                && now - joinStarted >= config.deadAfterMillis()) {
+        // After losing the quorum, founding alone would split the cluster: wait to be welcomed, or
+        // to hear a majority of that view again (all of it lost the quorum at once: a total blackout).
+        if (state == State.JOINING && (quorumLostView == null || hearsMajorityOf(quorumLostView, now))
+                && !membership.anyLiveMember(now) && now - joinStarted >= config.deadAfterMillis()) {
             LOG.info("{}: nobody answered; founding the cluster", name());
             becomeObserver(new View(Math.max(1, highestEpochSeen + 1), new long[] {self}, new int[] {currentWeight()}));
         }
     }
 
     private void tickMember(long now) {
-        if (config.quorum() && state == State.MEMBER && !hasQuorum(now)) {
+        if (config.quorum() && state == State.MEMBER && !hearsMajorityOf(view, now)) {
             LOG.warn("{}: hears no majority of its view {} (quorum); accepts nothing until it has rejoined one",
                     name(), view);
-            quorumLost = true;
+            quorumLostView = view;
             rejoin();
             return;
         }
@@ -1032,7 +1033,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
      * with the view's lowest MAC among them. Of two sides of a partition at most one has it; a
      * node that lost it cannot tell a partition from the others' death, so it stops accepting.
      */
-    private boolean hasQuorum(long now) {
+    private boolean hearsMajorityOf(View view, long now) {
         int present = 0;
         boolean lowest = false;
         for (int i = 0; i < view.size(); i++) {
