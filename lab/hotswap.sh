@@ -11,7 +11,8 @@
 #   (b) UDP request/response from 2 addresses (lab/udp-rr.py: a new source port per request, a
 #       server in every node answering "<node> <request>"; retry policy in udp-rr.py);
 #   (c) 10 long-lived HTTP streams (/stream, 100 kB/s)
-# — the tcp tracker is updated from its jar (`lnlbctl update ID file:JAR`, a new bundle revision)
+# — the tcp tracker is updated from its jar (`lnlbctl swap lnlb.module.tcp file:JAR`: a new bundle
+# revision, and the command waits until it serves protocol 6 again, exit 1 if it does not)
 # on every node one after the other, then the udp tracker is stopped and started on every node one
 # after the other, in one lnlbctl request (`lnlbctl gosh --nointeractive -c 'stop ID; start ID'`;
 # LNLB_UDP_RESTART=two: `lnlbctl stop ID` then `lnlbctl start ID`, see below). Checks: ab and curl
@@ -245,7 +246,7 @@ swap_t0=$(now_ms)
 declare -A said ctl_ms rcs
 for i in "${NODES[@]}"; do
     t=$(now_ms)
-    said[tcp$i]="$(ctl "$i" update "$TCP_ID" "file:$TCP_JAR" 2>&1)"; rcs[tcp$i]=$?
+    said[tcp$i]="$(ctl "$i" swap lnlb.module.tcp "file:$TCP_JAR" 2>&1)"; rcs[tcp$i]=$?
     ctl_ms[tcp$i]=$(($(now_ms) - t))
 done
 for i in "${NODES[@]}"; do
@@ -272,7 +273,7 @@ swapped() { # swapped PROTOCOL BEFORE NOW BUNDLE STATUS TEXT
 for i in "${NODES[@]}"; do
     now="$(serving "$i" 6)" gap="$(swap_gap_ms "$i" 6)"
     metric "tcp_swap_gap_ms_n$i" "$gap" ms
-    check "tcp-update-n$i" "node $i: lnlbctl update $TCP_ID file:$(basename "$TCP_JAR"): exit ${rcs[tcp$i]} in ${ctl_ms[tcp$i]} ms; protocol 6 served by ${tcp_before[$i]} before, $now after; $gap ms without a module${said[tcp$i]:+; said: $(head -c 300 <<<"${said[tcp$i]}" | tr '\n' ' ')}" \
+    check "tcp-update-n$i" "node $i: lnlbctl swap lnlb.module.tcp file:$(basename "$TCP_JAR"): exit ${rcs[tcp$i]} in ${ctl_ms[tcp$i]} ms; protocol 6 served by ${tcp_before[$i]} before, $now after; $gap ms without a module${said[tcp$i]:+; said: $(head -c 300 <<<"${said[tcp$i]}" | tr '\n' ' ')}" \
         swapped 6 "${tcp_before[$i]}" "$now" lnlb.module.tcp "${rcs[tcp$i]}" "${said[tcp$i]}"
 done
 for i in "${NODES[@]}"; do
