@@ -31,7 +31,7 @@
 # LNLB_INTERVAL_MS (200), LNLB_TOLERANCE (15), LNLB_STREAM_BYTES (6000000: 60 s per stream),
 # LNLB_JAVA_OPTS (node JVMs; default serial GC, 256 MiB heap), LNLB_PYTHON (/usr/bin/python3),
 # LNLB_UDP_RESTART (one|two). With two lnlbctl calls the udp tracker may be gone for longer than
-# the engine holds datagrams (2 s): that node then decides protocol 17 with protocol 0 while the
+# the engine holds datagrams (swap.grace.ms; it was 2 s when this was seen): that node then decides protocol 17 with protocol 0 while the
 # others still use the udp tracker, and a flow both disown gets no answer until it returns (seen:
 # 2 of 2457 requests failed after 6 sends, gaps of 2.3-3.6 s).
 set -uo pipefail
@@ -346,7 +346,7 @@ check udp-answered "UDP from ${#UDP_SOURCES[@]} addresses, a new source port per
     bash -c "[[ $requests -gt 0 && $answered -eq $requests ]]"
 udp_fails="$(cat "$RUN"/load/udp-*.txt | awk -v t0="$swap_t0" '$1 == "fail" { printf "%+d ", $5 - t0 }')"
 [[ -n "$udp_fails" ]] && note "UDP requests that failed, started at (ms from the first swap): $udp_fails"
-# a gap over the engine's 2 s hold: protocol 0 took over and the node dropped its UDP flow state
+# a gap over the engine's hold (swap.grace.ms): protocol 0 took over and the node dropped its UDP flow state
 fallbacks=0
 for i in "${NODES[@]}"; do
     grep -h 'came back in time' "$RUN/n$i/node.log" | sed "s/^/# node $i: /"
