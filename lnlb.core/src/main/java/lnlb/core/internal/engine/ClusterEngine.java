@@ -409,20 +409,25 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         if (owner == NodeAddress.NONE) {
             return; // held
         }
+        decided(slot, owner, buffer, offset, length);
+    }
+
+    /** A decision made: counted, and the datagram delivered when it is this member's. */
+    private void decided(int slot, long owner, ByteBuffer buffer, int offset, int length) {
         counters.decisionsPerProtocol[slot]++;
-        if (owner == self && state == State.MEMBER) {
-            long now = loop.nowMillis();
-            if (frozen(now)) {
-                // Resumed after a freeze, frames first: they queued up while the view moved on.
-                rejoinAfterFreeze(now);
-                record(buffer, offset, length);
-                return;
-            }
-            counters.accepted++;
-            deliver(buffer, offset, length);
-        } else {
+        if (owner != self || state != State.MEMBER) {
             counters.notMine++;
+            return;
         }
+        long now = loop.nowMillis();
+        if (frozen(now)) {
+            // Resumed after a freeze, frames first: they queued up while the view moved on.
+            rejoinAfterFreeze(now);
+            record(buffer, offset, length);
+            return;
+        }
+        counters.accepted++;
+        deliver(buffer, offset, length);
     }
 
     private void holdOrphan(ByteBuffer buffer, int offset, int length) {
@@ -930,20 +935,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             moduleFailed(module, e);
             return;
         }
-        counters.decisionsPerProtocol[slot]++;
-        if (owner == self && state == State.MEMBER) {
-            long now = loop.nowMillis();
-            if (frozen(now)) {
-                // Resumed after a freeze, frames first: they queued up while the view moved on.
-                rejoinAfterFreeze(now);
-                record(buffer, offset, length);
-                return;
-            }
-            counters.accepted++;
-            deliver(buffer, offset, length);
-        } else {
-            counters.notMine++;
-        }
+        decided(slot, owner, buffer, offset, length);
     }
 
     private int slotOf(Datagram d) {
@@ -995,7 +987,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         }
         // After losing the quorum, founding alone would split the cluster: wait to be welcomed, or
         // to hear a majority of that view again (all of it lost the quorum at once: a total blackout).
-        if (state == State.JOINING && (quorumLostView == null || hearsMajorityOf(quorumLostView, now))
+        if (state == State.JOINING && (quorumLostView == null || membership.hearsMajorityOf(quorumLostView, now))
                 && !membership.anyLiveMember(now) && now - joinStarted >= config.deadAfterMillis()) {
             LOG.info("{}: nobody answered; founding the cluster", name());
             becomeObserver(new View(Math.max(1, highestEpochSeen + 1), new long[] {self}, new int[] {currentWeight()}));
@@ -1003,7 +995,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     }
 
     private void tickMember(long now) {
-        if (config.quorum() && state == State.MEMBER && !hearsMajorityOf(view, now)) {
+        if (config.quorum() && state == State.MEMBER && !membership.hearsMajorityOf(view, now)) {
             LOG.warn("{}: hears no majority of its view {} (quorum); accepts nothing until it has rejoined one",
                     name(), view);
             quorumLostView = view;
@@ -1025,26 +1017,6 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         if (isCoordinator()) {
             coordinate(now);
         }
-    }
-
-    /**
-     * The majority rule: this node hears more than half of its view's members (itself, the live
-     * ones and those that said LEAVE, which gave up their share and serve nothing), or exactly half
-     * with the view's lowest MAC among them. Of two sides of a partition at most one has it; a
-     * node that lost it cannot tell a partition from the others' death, so it stops accepting.
-     */
-    private boolean hearsMajorityOf(View view, long now) {
-        int present = 0;
-        boolean lowest = false;
-        for (int i = 0; i < view.size(); i++) {
-            long node = view.member(i);
-            Peer peer = membership.peer(node);
-            if (node == self || membership.isAlive(node, now) || peer != null && peer.left) {
-                present++;
-                lowest |= i == 0;
-            }
-        }
-        return 2 * present > view.size() || 2 * present == view.size() && lowest;
     }
 
     /**

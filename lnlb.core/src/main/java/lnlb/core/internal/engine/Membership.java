@@ -58,6 +58,26 @@ final class Membership {
         return NodeAddress.NONE;
     }
 
+    /**
+     * The majority rule (quorum): this node hears more than half of {@code view}'s members
+     * (itself, the live ones and those that said LEAVE, which gave up their share and serve
+     * nothing), or exactly half with the view's lowest MAC among them. Of two sides of a partition
+     * at most one has it; a node without it cannot tell a partition from the others' death.
+     */
+    boolean hearsMajorityOf(View view, long now) {
+        int present = 0;
+        boolean lowest = false;
+        for (int i = 0; i < view.size(); i++) {
+            long node = view.member(i);
+            Peer peer = peers.get(node);
+            if (node == self || isAlive(node, now) || peer != null && peer.left) {
+                present++;
+                lowest |= i == 0;
+            }
+        }
+        return 2 * present > view.size() || 2 * present == view.size() && lowest;
+    }
+
     /** True when {@code node} says it is joining again: it lost its state (a restart, a rejoin). */
     boolean isRejoining(long node) {
         Peer peer = peers.get(node);
