@@ -42,7 +42,9 @@ JAVA="$(command -v "${LNLB_JAVA:-java}")"
 SERVICE_USER="${LNLB_CAPS_USER:-nobody}"
 OTHER_UID="${LNLB_CAPS_OTHER_UID:-65533}"
 RUN="$HERE/run/$LAB"
-CAPS_DIR="$RUN/caps"
+# The service user must reach the jar, its etc/ and state/: the checkout may sit under a directory
+# only root can enter (a CI clone in a mktemp -d is 0700), so these live in /tmp, removed on exit.
+CAPS_DIR="/tmp/$LAB-caps"
 OPT="$CAPS_DIR/opt"
 CL="$LAB-cl"
 LAB_SH="$HERE/lab.sh"
@@ -77,7 +79,7 @@ trap 'exit 130' INT TERM
 "$LAB_SH" up 2 >&2 || { fail lab-up "lab.sh up 2 failed"; finish; }
 
 # the installed files, readable by every user, as in /opt/lnlb
-rm -rf "$CAPS_DIR" && mkdir -p "$OPT" && chmod 755 "$RUN" "$CAPS_DIR" "$OPT"
+rm -rf "$CAPS_DIR" && mkdir -p "$OPT" && chmod 755 "$CAPS_DIR" "$OPT"
 install -m 644 "$RUNTIME_DIR/lnlb.jar" "$RUNTIME_DIR/lnlbctl.jar" "$OPT/" && install -m 755 "$RUNTIME_DIR/lnlbctl" "$OPT/"
 
 # node_dirs RUNID USER: etc/ (root's, readable, as /etc/lnlb) and state/ (the user's, 0700, as
