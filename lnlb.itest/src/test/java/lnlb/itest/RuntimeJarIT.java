@@ -98,6 +98,7 @@ class RuntimeJarIT {
 
         stop();
         assertFalse(Files.exists(socket), "the socket is removed at stop");
+        assertFalse(Files.exists(socket.getParent()), "and the directory the runtime made for it");
         assertTrue(lines(l -> l.contains("web: stopped")).size() == 1, "web left the cluster at SIGTERM");
         Result down = ctl("nodes");
         assertEquals(3, down.status());

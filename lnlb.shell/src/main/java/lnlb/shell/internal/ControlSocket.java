@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -68,6 +69,8 @@ public final class ControlSocket {
     private final BundleContext context;
     private final Path path;
     private final AtomicReference<ServerSocketChannel> server = new AtomicReference<>();
+    /** The socket's directory was made here (not systemd's RuntimeDirectory): it goes when the socket does. */
+    private volatile boolean madeDirectory;
     private final ExecutorService workers;
     private final Thread acceptor;
 
@@ -111,11 +114,12 @@ public final class ControlSocket {
     }
 
     /** Binds the socket (0600, in a 0700 directory if it makes one), or says in one line why not. */
-    private static ServerSocketChannel open(Path path) {
+    private ServerSocketChannel open(Path path) {
         try {
             Path dir = path.toAbsolutePath().getParent();
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                madeDirectory = true;
             }
             if (Files.exists(path)) {
                 if (answers(path)) {
@@ -219,6 +223,13 @@ public final class ControlSocket {
         try {
             channel.close();
             Files.deleteIfExists(path);
+            if (madeDirectory) {
+                try {
+                    Files.deleteIfExists(path.toAbsolutePath().getParent());
+                } catch (DirectoryNotEmptyException othersFiles) {
+                    // somebody put files beside the socket: theirs to remove
+                }
+            }
         } catch (IOException e) {
             LOG.warn("control socket {}: closing failed: {}", path, e.toString());
         }
