@@ -120,7 +120,7 @@ view_at() {
 view_changes() { awk -v s="$1" -v u="$2" '$1 > s && $1 <= u && $2 == "STATUS"' "$OUT/status$3" | wc -l; }
 
 # LNLB_QUORUM=no runs the nodes without the majority rule (a partition then splits the cluster).
-QUORUM_ARG=(--quorum); [[ "${LNLB_QUORUM:-yes}" == no ]] && QUORUM_ARG=()
+QUORUM_ARG=(--quorum); [[ "${LNLB_QUORUM:-yes}" == no ]] && QUORUM_ARG=(--no-quorum)
 start_node() { "$LAB_SH" node-start "$1" "$NODE_MAIN" --device eth0 --vip "$VIP" --interval "${3:-$INTERVAL}" --tolerance "$2" "${QUORUM_ARG[@]}" >&2; }
 node_pid() { cat "$RUN/n$1/node.pid"; }
 view_text() { local i; for i in "$@"; do printf 'n%s: %s; ' "$i" "$(status_of "$i" "$VIP" | cut -d' ' -f1-5)"; done; }

@@ -28,7 +28,7 @@ class PartitionTest {
 
     @Test
     void withTheMajorityRuleOneSideServesAndTheCutOffNodeRejoinsWhenHealed() {
-        Outcome outcome = partitionUnderTraffic(sim.config("nlb0", "10.0.0.10").withQuorum(true));
+        Outcome outcome = partitionUnderTraffic(sim.config("nlb0", "10.0.0.10")); // the default
         assertEquals(0, outcome.acceptedTwice, "datagrams accepted by two nodes");
         assertEquals(0, outcome.acceptedByCutOffNodeAfterTimeout, "c accepted after it lost the quorum");
         assertEquals(0, outcome.unservedAfterTakeover, "datagrams nobody accepted once a and b took over");
@@ -37,7 +37,7 @@ class PartitionTest {
 
     @Test
     void withoutItThePartitionSplitsTheCluster() {
-        Outcome outcome = partitionUnderTraffic(sim.config("nlb0", "10.0.0.10"));
+        Outcome outcome = partitionUnderTraffic(sim.config("nlb0", "10.0.0.10").withQuorum(false));
         assertTrue(outcome.acceptedTwice > 100, "the known split: accepted twice " + outcome.acceptedTwice);
         assertTrue(outcome.rejoined, "the two views merge after the healing");
     }
@@ -46,7 +46,7 @@ class PartitionTest {
     void aBlackoutOfEveryLinkEndsInOneViewAgain() {
         // every node loses the quorum at once; none may found alone, but hearing a majority of the
         // lost view again lets them form one
-        ClusterConfig config = sim.config("nlb0", "10.0.0.10").withQuorum(true);
+        ClusterConfig config = sim.config("nlb0", "10.0.0.10");
         SimNode a = sim.startAndJoin(config, 0x0200_0000_0001L, 1);
         SimNode b = sim.startAndJoin(config, 0x0200_0000_0002L, 1);
         SimNode c = sim.startAndJoin(config, 0x0200_0000_0003L, 1);

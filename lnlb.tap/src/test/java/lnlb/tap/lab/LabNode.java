@@ -33,7 +33,7 @@ import sun.misc.Signal;
  * <pre>
  * java -cp ... lnlb.tap.lab.LabNode --device eth0 --vip 10.77.0.100 [--name nlb0] [--vip 10.77.0.101 ...]
  *      [--interval MS (1000)] [--tolerance N (10)] [--weight-mode manual|loadavg|... (manual)] [--weight N (1)]
- *      [--idle-seconds S (1800)] [--max-entries N (1000000)] [--key HEX_OR_BASE64 (none)] [--quorum]
+ *      [--idle-seconds S (1800)] [--max-entries N (1000000)] [--key HEX_OR_BASE64 (none)] [--no-quorum]
  *      [--tcp] [--counters MS (0: only at the stop)]
  * </pre>
  * {@code --device} and {@code --name} apply to the {@code --vip} that follows them ({@code --name}
@@ -207,7 +207,7 @@ public final class LabNode {
         int maxEntries = 1_000_000;
         String key = null;
         boolean tcp = false;
-        boolean quorum = false;
+        boolean quorum = true;
         long countersMillis = 0;
         try {
             for (int i = 0; i < args.length; i++) {
@@ -215,8 +215,8 @@ public final class LabNode {
                     tcp = true;
                     continue;
                 }
-                if (args[i].equals("--quorum")) {
-                    quorum = true;
+                if (args[i].equals("--quorum") || args[i].equals("--no-quorum")) {
+                    quorum = args[i].equals("--quorum");
                     continue;
                 }
                 String value = i + 1 < args.length ? args[i + 1] : null;
@@ -247,7 +247,7 @@ public final class LabNode {
             ClusterConfig.of(null, specs.get(0).vip(), device, interval, tolerance).withKeys(key, null, 0); // validates
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("usage: LabNode [--device DEV] [--name NAME] --vip VIP [--vip VIP2 ...] [--interval MS]"
-                    + " [--tolerance N] [--weight-mode MODE] [--weight N] [--idle-seconds S] [--max-entries N] [--key KEY] [--tcp] [--quorum] [--counters MS]: "
+                    + " [--tolerance N] [--weight-mode MODE] [--weight N] [--idle-seconds S] [--max-entries N] [--key KEY] [--tcp] [--no-quorum] [--counters MS]: "
                     + e.getMessage());
             System.exit(64);
             return;

@@ -86,10 +86,11 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
                 + " or updated) wait for a tracker to return before protocol 0 decides them (>= 0)")
         long swap_grace_ms() default ClusterConfig.DEFAULT_SWAP_GRACE_MILLIS;
 
-        @AttributeDefinition(description = "Majority rule: a node that hears no majority of its view stops accepting"
-                + " until it rejoins one, so that a partition leaves one side serving, not two (with 2 nodes, the"
-                + " lower MAC keeps serving)")
-        boolean quorum() default false;
+        @AttributeDefinition(description = "Majority rule, for views of 3 or more: a node that hears no majority of"
+                + " its view stops accepting until it rejoins one, so that a partition leaves one side serving, not"
+                + " two. A 2-node cluster keeps serving when its peer dies. false: a cut-off node founds a cluster"
+                + " of its own after the tolerance")
+        boolean quorum() default true;
 
         @AttributeDefinition(description = "Which link provider to use (LDAP filter on lnlb.link.type)")
         String link_target() default DEFAULT_LINK_TARGET;

@@ -17,8 +17,8 @@ import lnlb.core.api.NodeAddress;
  * @param key the cluster key (hex or base64, >= 16 bytes) authenticating cluster messages, or null
  * @param previousKey the key being rotated out, accepted for {@code previousKeyMillis} after start, or null
  * @param previousKeyMillis how long the previous key stays valid
- * @param quorum whether a node that hears no majority of its view stops accepting and rejoins
- *     (a partition then leaves one side serving, not two)
+ * @param quorum the majority rule, on by default: a member of a view of three or more that hears no
+ *     majority of it stops accepting and rejoins (a partition then leaves one side serving, not two)
  */
 public record ClusterConfig(String name, InetAddress vip, String device, long heartbeatIntervalMillis, int tolerance,
         int holdFrames, int joinBufferFrames, long swapGraceMillis, String key, String previousKey,
@@ -60,7 +60,7 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
 
     public static ClusterConfig of(String name, InetAddress vip, String device, long intervalMillis, int tolerance) {
         return new ClusterConfig(name, vip, device, intervalMillis, tolerance, 4096, 16384, DEFAULT_SWAP_GRACE_MILLIS, null,
-                null, 0, false);
+                null, 0, true);
     }
 
     /** The same cluster with message authentication (key rotation: {@code previous} valid for {@code previousMillis}). */

@@ -70,6 +70,13 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     static final int ARP_LENGTH = 28;
     private static final int MAX_MESSAGE_BYTES = 64 << 20;
     private static final int AMBIGUITY_LOG_CAPACITY = 65536;
+    /**
+     * Death timeouts a rejoining node waits for the other member of its last two-member view (or,
+     * with {@code quorum = false}, for any other member) before it founds alone: long enough for a
+     * peer that stalled with it to resume and be heard (it JOINs every half interval), short
+     * enough that the survivor of a real death serves again (28.5 s with the defaults).
+     */
+    static final int FOUND_ALONE_TIMEOUTS = 3;
 
     /** Lifecycle of this node in the cluster. */
     public enum State {
@@ -95,9 +102,13 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private final Datagram datagram = new Datagram();
     private final EngineCounters counters = new EngineCounters();
     private final ModuleTable modules;
+    /**
+     * The last view this node was a member of with others. After a rejoin (a freeze, a lost
+     * majority) those others may be rejoining too or still serving: founding alone would split the
+     * cluster, so {@link #mayFound} asks to hear them first.
+     */
+    private View lastSharedView;
     /** Datagrams of protocols whose module left, waiting for it (two queues: one is replayed while the other fills). */
-    /** The view whose majority this node lost (quorum), until it is a member again: it founds no cluster without that majority. */
-    private View quorumLostView;
     private FrameQueue orphanHeld;
     private FrameQueue orphanReplay;
     /** The view each of those datagrams arrived under, in the same order (the others decided it by that view). */
@@ -496,7 +507,11 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
 
     private void onClusterFrame(ByteBuffer buffer, int offset, int length) {
         ReceivedMessage received = reassembler.accept(buffer, offset, length, loop.nowMillis());
-        if (received == null || received.sender() == self) {
+        if (received == null) {
+            return;
+        }
+        if (received.sender() == self) {
+            onForgedOwnMessage(received.message());
             return;
         }
         counters.clusterMessages++;
@@ -520,6 +535,22 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             return;
         }
         handle(received.sender(), received.message());
+    }
+
+    /**
+     * A message under this node's own MAC: the links never hand a node its own frames, so another
+     * host forged it (possible only without a key). Every node but this one takes it; a COMMIT
+     * switches all of them to a view this node never made. It stops accepting and rejoins rather
+     * than decide by another view than theirs.
+     */
+    private void onForgedOwnMessage(ClusterMessage message) {
+        counters.forgedOwnMessages++;
+        if (message instanceof Commit commit && (state == State.MEMBER || state == State.OBSERVER)
+                && WireViews.toView(commit.view()).epoch() > view.epoch()) {
+            LOG.warn("{}: a COMMIT under this node's address that it never sent switched the others to epoch {};"
+                    + " rejoining", name(), WireViews.toView(commit.view()).epoch());
+            rejoin();
+        }
     }
 
     private void heard(Peer peer, long epoch, int weight, int peerState) {
@@ -627,6 +658,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         view = initial;
         highestEpochSeen = Math.max(highestEpochSeen, initial.epoch());
         state = initial.contains(self) ? State.MEMBER : State.OBSERVER;
+        remember(initial);
         // Time spent joining (JIT warm-up, a slow allocation) is not a freeze of a deciding node.
         lastTick = loop.nowMillis();
         int replayed = recorder.size();
@@ -769,8 +801,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         forgetRemoved(old, next);
         if (state == State.OBSERVER && next.contains(self)) {
             state = State.MEMBER;
-            quorumLostView = null;
         }
+        remember(next);
         LOG.info("{}: view {}", name(), next);
     }
 
@@ -868,6 +900,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         pendingProposer = NodeAddress.NONE;
         highestEpochSeen = Math.max(highestEpochSeen, next.epoch());
         counters.viewChanges++;
+        remember(next);
         LOG.info("{}: committed view {}", name(), next);
         boolean othersDecided = false;
         for (int i = 0; i < old.size(); i++) {
@@ -985,20 +1018,52 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             sendHeartbeat();
             nextHeartbeat = now + config.heartbeatIntervalMillis();
         }
-        // After losing the quorum, founding alone would split the cluster: wait to be welcomed, or
-        // to hear a majority of that view again (all of it lost the quorum at once: a total blackout).
-        if (state == State.JOINING && (quorumLostView == null || membership.hearsMajorityOf(quorumLostView, now))
-                && !membership.anyLiveMember(now) && now - joinStarted >= config.deadAfterMillis()) {
+        if (state == State.JOINING && mayFound(now)) {
             LOG.info("{}: nobody answered; founding the cluster", name());
             becomeObserver(new View(Math.max(1, highestEpochSeen + 1), new long[] {self}, new int[] {currentWeight()}));
         }
     }
 
+    /**
+     * Whether this joining node may found a cluster alone: nobody answered its JOINs for the death
+     * timeout, no live member exists to welcome it, and no lower node is joining (when every node
+     * rejoins at once, after a collective stall, only the lowest founds and welcomes the others).
+     * A node that was a member with others must also hear them: a majority of that view (the
+     * majority rule, views of three or more), else one of its other members or, if none comes back,
+     * {@link #FOUND_ALONE_TIMEOUTS} death timeouts: its peer may really have died meanwhile.
+     */
+    private boolean mayFound(long now) {
+        if (now - joinStarted < config.deadAfterMillis() || membership.anyLiveMember(now)
+                || !membership.noLowerNodeHeard(now)) {
+            return false;
+        }
+        View last = lastSharedView;
+        if (last == null) {
+            return true;
+        }
+        if (majorityRuleApplies(last)) {
+            return membership.hearsMajorityOf(last, now);
+        }
+        return membership.hearsOtherMemberOf(last, now)
+                || now - joinStarted >= FOUND_ALONE_TIMEOUTS * config.deadAfterMillis();
+    }
+
+    /** The majority rule holds for views of three or more: a pair has no majority once one of them is gone. */
+    private boolean majorityRuleApplies(View v) {
+        return config.quorum() && v.size() >= 3;
+    }
+
+    /** Keeps the views this member shares with others; alone in its view, it has nobody to split from. */
+    private void remember(View next) {
+        if (next.contains(self)) {
+            lastSharedView = next.size() >= 2 ? next : null;
+        }
+    }
+
     private void tickMember(long now) {
-        if (config.quorum() && state == State.MEMBER && !membership.hearsMajorityOf(view, now)) {
+        if (state == State.MEMBER && majorityRuleApplies(view) && !membership.hearsMajorityOf(view, now)) {
             LOG.warn("{}: hears no majority of its view {} (quorum); accepts nothing until it has rejoined one",
                     name(), view);
-            quorumLostView = view;
             rejoin();
             return;
         }

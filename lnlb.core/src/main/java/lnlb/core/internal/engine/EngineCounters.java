@@ -38,6 +38,8 @@ public final class EngineCounters {
     public long swapMoveMillis;
     /** How long the last orphaned protocol held its datagrams, until its module returned or the grace ended, in ms. */
     public long swapHoldMillis;
+    /** Cluster messages under this node's own MAC: forged by another host (the links never return a node's own frames). */
+    public long forgedOwnMessages;
     public final long[] decisionsPerProtocol = new long[256];
 
     /** Name/value pairs, in a stable order, for status dumps. */
@@ -70,6 +72,7 @@ public final class EngineCounters {
         map.put("swap.moves", swapMoves);
         map.put("swap.move.ms", swapMoveMillis);
         map.put("swap.hold.ms", swapHoldMillis);
+        map.put("forged.own.messages", forgedOwnMessages);
         return map;
     }
 }

@@ -78,6 +78,30 @@ final class Membership {
         return 2 * present > view.size() || 2 * present == view.size() && lowest;
     }
 
+    /** True when no live node with a lower MAC than this one was heard: the one to found, if anyone. */
+    boolean noLowerNodeHeard(long now) {
+        for (Peer peer : peers.values()) {
+            if (peer.node >= self) {
+                return true; // sorted by MAC
+            }
+            if (isAlive(peer.node, now)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True when a member of {@code view} other than this node is alive, in whatever state. */
+    boolean hearsOtherMemberOf(View view, long now) {
+        for (int i = 0; i < view.size(); i++) {
+            long node = view.member(i);
+            if (node != self && isAlive(node, now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True when {@code node} says it is joining again: it lost its state (a restart, a rejoin). */
     boolean isRejoining(long node) {
         Peer peer = peers.get(node);
