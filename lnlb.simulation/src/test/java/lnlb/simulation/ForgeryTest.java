@@ -1,0 +1,116 @@
+package lnlb.simulation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import lnlb.core.api.NodeAddress;
+import lnlb.core.internal.engine.ClusterConfig;
+import lnlb.core.internal.wire.ClusterHeader;
+import lnlb.core.internal.wire.ClusterMessage;
+import lnlb.core.internal.wire.ClusterMessage.Commit;
+import lnlb.core.internal.wire.ClusterMessage.Heartbeat;
+import lnlb.core.internal.wire.ClusterMessage.Join;
+import lnlb.core.internal.wire.ClusterMessage.Leave;
+import lnlb.core.internal.wire.Fragmenter;
+import lnlb.core.internal.wire.View;
+import lnlb.core.internal.wire.View.Member;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Without a key the cluster trusts its LAN with its membership, but forged cluster messages must
+ * still never make two nodes accept one datagram. Every node sees a forged frame at the same point
+ * of the stream and decides alike, except the node whose MAC it carries: the links never hand a
+ * node its own frames, so that node drops it. A COMMIT forged under a member's MAC thus switched
+ * every node but that member to a view it never made (before the fix: a third of the datagrams
+ * accepted twice); now that member rejoins instead.
+ */
+class ForgeryTest {
+    private static final int FIRST_SOURCE = 0x0A30_0000;
+    private static final int SOURCES = 200;
+
+    private final SimulatedCluster sim = new SimulatedCluster(100, 5, 1);
+    private final ClusterConfig config = sim.config("nlb0", "10.0.0.10");
+    private final Fragmenter forger = new Fragmenter(1500, 1 << 20);
+    private int forgedId = 1_000_000;
+    private int nextSource;
+
+    @Test
+    void aCommitForgedUnderAMembersMacNeverMakesTwoNodesAccept() {
+        List<SimNode> nodes = startThree();
+        for (SimNode victim : nodes) {
+            long epoch = nodes.stream().mapToLong(n -> n.engine().view().epoch()).max().orElseThrow() + 1;
+            // weights that move most sources: the victim's old share goes to the others
+            List<Member> members = nodes.stream().map(n -> new Member(n.mac(), n == victim ? 50 : 1)).toList();
+            int twice = underTraffic(() -> forge(victim.mac(), new Commit(new View(epoch, members))));
+            assertEquals(0, twice, "datagrams accepted twice after a COMMIT forged under " + NodeAddress.format(victim.mac()));
+            assertTrue(nodes.get(0).engine().counters().forgedOwnMessages + nodes.get(1).engine().counters().forgedOwnMessages
+                    + nodes.get(2).engine().counters().forgedOwnMessages > 0, "the forgery was seen by its victim");
+        }
+    }
+
+    @Test
+    void forgedJoinsLeavesAndHeartbeatsUnderMembersMacsNeverMakeTwoNodesAccept() {
+        List<SimNode> nodes = startThree();
+        for (SimNode victim : nodes) {
+            int twice = underTraffic(() -> {
+                forge(victim.mac(), new Leave());
+                forge(victim.mac(), new Join(1));
+                forge(victim.mac(), new Heartbeat(victim.engine().view().epoch() + 7, 3, 3));
+                forge(0x0200_0000_0000L, new Heartbeat(victim.engine().view().epoch() + 1, 1, 3)); // a lower "member"
+            });
+            assertEquals(0, twice, "datagrams accepted twice under forged membership messages of " + NodeAddress.format(victim.mac()));
+        }
+    }
+
+    private List<SimNode> startThree() {
+        List<SimNode> nodes = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            nodes.add(sim.startAndJoin(config, 0x0200_0000_0000L + i, 1));
+        }
+        return nodes;
+    }
+
+    /**
+     * Sends a datagram from {@code SOURCES} new sources every 10 ms, runs {@code forgery} once after 100 ms, and
+     * goes on until the cluster is one view of three again (and a second more). Returns how many
+     * datagrams two or more nodes accepted.
+     */
+    private int underTraffic(Runnable forgery) {
+        List<Long> sent = new ArrayList<>();
+        long start = sim.time().nowMillis();
+        boolean forged = false;
+        long settledAt = -1;
+        while (sim.time().nowMillis() - start < 60_000) {
+            for (int i = 0; i < SOURCES; i++) {
+                // new sources only: a tracked source keeps its owner whatever the view says
+                sent.add(sim.sendUdp(config, FIRST_SOURCE + nextSource++, 3000));
+            }
+            sim.run(10);
+            long now = sim.time().nowMillis();
+            if (!forged && now - start >= 100) {
+                forgery.run();
+                forged = true;
+            } else if (forged && settledAt < 0 && now - start > 2_000 && sim.converged(config)) {
+                settledAt = now;
+            } else if (settledAt >= 0 && now - settledAt >= 1_000) {
+                break;
+            }
+        }
+        assertTrue(settledAt >= 0, "the cluster never became one view of three again");
+        int twice = 0;
+        for (long seq : sent) {
+            twice += sim.acceptedBy(seq).size() > 1 ? 1 : 0;
+        }
+        return twice;
+    }
+
+    private void forge(long sender, ClusterMessage message) {
+        forger.send(message, ClusterHeader.vipBytes(config.vip()), sender, config.clusterMac(), forgedId++, frame -> {
+            byte[] bytes = new byte[frame.remaining()];
+            frame.get(frame.position(), bytes);
+            sim.inject(bytes);
+        });
+    }
+}
