@@ -1,16 +1,10 @@
 package lnlb.core.internal.engine;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import lnlb.core.api.Cluster;
 import lnlb.core.api.ClusterLink;
-import lnlb.core.api.Datagram;
 import lnlb.core.api.FrameReceiver;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
@@ -32,12 +26,13 @@ import lnlb.core.internal.wire.Fragmenter;
 import lnlb.core.internal.wire.MessageAuthenticator;
 import lnlb.core.internal.wire.Reassembler;
 import lnlb.core.internal.wire.ReceivedMessage;
+import lnlb.core.internal.wire.WireCounters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One cluster on one node: the decision path for every datagram and the cluster protocol. Every
- * method runs on the cluster's {@link EventLoop}; other threads go through {@link #submit}.
+ * method runs on the cluster's {@link EventLoop}; other threads submit their work to the loop.
  *
  * <h2>How every node decides every datagram the same way</h2>
  * A datagram no session claims is assigned by the cut table of the current {@link View}. Views
@@ -70,13 +65,6 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     static final int ARP_LENGTH = 28;
     private static final int MAX_MESSAGE_BYTES = 64 << 20;
     private static final int AMBIGUITY_LOG_CAPACITY = 65536;
-    /**
-     * Death timeouts a rejoining node waits for the other member of its last two-member view (or,
-     * with {@code quorum = false}, for any other member) before it founds alone: long enough for a
-     * peer that stalled with it to resume and be heard (it JOINs every half interval), short
-     * enough that the survivor of a real death serves again (28.5 s with the defaults).
-     */
-    static final int FOUND_ALONE_TIMEOUTS = 3;
 
     /** Lifecycle of this node in the cluster. */
     public enum State {
@@ -94,76 +82,33 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private final ClusterConfig config;
     private final ClusterLink link;
     private final EventLoop loop;
-    private final WeightSource weights;
     private final long self;
     private final long clusterMac;
-    private final byte[] vip16;
     private final int vipV4;
-    private final Datagram datagram = new Datagram();
     private final EngineCounters counters = new EngineCounters();
+    private final Standing standing;
     private final ModuleTable modules;
-    /**
-     * The last view this node was a member of with others. After a rejoin (a freeze, a lost
-     * majority) those others may be rejoining too or still serving: founding alone would split the
-     * cluster, so {@link #mayFound} asks to hear them first.
-     */
-    private View lastSharedView;
-    /** Datagrams of protocols whose module left, waiting for it (two queues: one is replayed while the other fills). */
-    private FrameQueue orphanHeld;
-    private FrameQueue orphanReplay;
-    /** The view each of those datagrams arrived under, in the same order (the others decided it by that view). */
-    private ArrayDeque<View> orphanHeldViews = new ArrayDeque<>();
-    private ArrayDeque<View> orphanReplayViews = new ArrayDeque<>();
-    private final Reassembler reassembler;
-    private final Fragmenter fragmenter;
-    private final ByteBuffer sendBuffer;
     private final Membership membership;
-    private final JoinRecorder recorder;
-    private final AmbiguityLog ambiguities = new AmbiguityLog(AMBIGUITY_LOG_CAPACITY);
+    private final Reassembler reassembler;
+    private final Decider decider;
+    private final ViewChange viewChange;
+    private final Liveness liveness;
+    private final JoinSync joinSync;
     private final long tickMillis;
-
-    private State state = State.STOPPED;
-    private View view = View.EMPTY;
-    private int messageId;
-    private long nextHeartbeat;
-    private long nextJoin;
-    private long joinStarted;
-    private long highestEpochSeen;
     private EventLoop.Timer tickTimer;
-    private long lastTick;
-    private boolean loggedModuleError;
-
-    // A view another node proposed (or we did), between PREPARE and COMMIT.
-    private View pending;
-    private long pendingProposer = NodeAddress.NONE;
-    private long pendingSince;
-
-    // Coordinator: our proposal waiting for PREPARED.
-    private View proposal;
-    private final java.util.Set<Long> awaitingPrepared = new java.util.TreeSet<>();
-    private long proposalDeadline;
-
-    // Coordinator: the window between sending COMMIT and hearing the first COMMITTED.
-    private final CommitWindow window;
-
-    // Joining node: the welcome and the module states received so far.
-    private Welcome welcome;
-    private final Map<Integer, byte[]> syncStates = new HashMap<>();
-    private long syncDeadline;
 
     public ClusterEngine(ClusterConfig config, ClusterLink link, EventLoop loop, WeightSource weights) {
         this.config = config;
         this.link = link;
         this.loop = loop;
-        this.weights = weights;
         this.self = link.nodeAddress();
         this.clusterMac = config.clusterMac();
-        this.vip16 = ClusterHeader.vipBytes(config.vip());
+        byte[] vip16 = ClusterHeader.vipBytes(config.vip());
         byte[] raw = config.vip().getAddress();
         this.vipV4 = raw.length == 4 ? ByteBuffer.wrap(raw).getInt() : 0;
         this.reassembler = new Reassembler(vip16, MAX_MESSAGE_BYTES, 64, 2L * MAX_MESSAGE_BYTES,
                 Math.max(1000, config.heartbeatIntervalMillis() * config.tolerance()));
-        this.fragmenter = new Fragmenter(link.mtu(), MAX_MESSAGE_BYTES);
+        Fragmenter fragmenter = new Fragmenter(link.mtu(), MAX_MESSAGE_BYTES);
         if (config.key() != null) {
             long wall = System.currentTimeMillis();
             MessageAuthenticator authenticator = new MessageAuthenticator(MessageAuthenticator.parseKey(config.key()),
@@ -172,14 +117,33 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             fragmenter.setAuthenticator(authenticator);
             reassembler.setAuthenticator(authenticator);
         }
-        this.sendBuffer = ByteBuffer.allocateDirect(ETHERNET_HEADER + link.mtu() + 64);
-        this.window = new CommitWindow(config.holdFrames());
-        this.recorder = new JoinRecorder(Math.min(32 << 20, config.joinBufferFrames() * 2048), config.joinBufferFrames());
-        recorder.reserve(); // here, on the caller's thread: zeroing it later would stall the loop
+        this.standing = new Standing(self);
         this.membership = new Membership(self, config.deadAfterMillis());
         this.modules = new ModuleTable(this, counters);
-        this.orphanHeld = new FrameQueue(config.holdFrames() * 2048, config.holdFrames());
-        this.orphanReplay = new FrameQueue(config.holdFrames() * 2048, config.holdFrames());
+        CommitWindow window = new CommitWindow(config.holdFrames());
+        AmbiguityLog ambiguities = new AmbiguityLog(AMBIGUITY_LOG_CAPACITY);
+        Outbox outbox = new Outbox(name(), link, fragmenter, vip16, clusterMac, counters, weights, standing);
+        this.decider = new Decider(this, link, counters, modules, standing, window, ambiguities, config.holdFrames(),
+                this::divertAfterFreeze);
+        this.viewChange = new ViewChange(this, config, loop, standing, membership, modules, counters, outbox, decider,
+                window, ambiguities);
+        this.liveness = new Liveness(this, config, loop, standing, membership, counters, outbox, viewChange, this::rejoin);
+        this.joinSync = new JoinSync(this, link, config, loop, standing, membership, modules, counters, outbox, liveness,
+                new JoinRecorder.Replay() {
+                    @Override
+                    public void frame(ByteBuffer buffer, int offset, int length) {
+                        if (standing.deciding()) {
+                            decider.onDatagram(buffer, offset, length, standing.view);
+                        }
+                    }
+
+                    @Override
+                    public void message(ReceivedMessage message) {
+                        if (standing.state != State.STOPPED) {
+                            handle(message.sender(), message.message());
+                        }
+                    }
+                });
         this.tickMillis = Math.max(1, config.heartbeatIntervalMillis() / 10);
     }
 
@@ -219,11 +183,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
 
     /** Starts joining: JOIN now and then, frames recorded until the state arrives. On the loop. */
     public void start() {
-        long now = loop.nowMillis();
-        state = State.JOINING;
-        joinStarted = now;
-        nextJoin = now;
-        nextHeartbeat = now;
+        joinSync.restart();
+        liveness.start(loop.nowMillis());
         tickTimer = loop.schedule(0, this::tick);
         LOG.info("{}: {} starting on {} as {}", name(), config.vip().getHostAddress(), config.device(),
                 NodeAddress.format(self));
@@ -234,13 +195,13 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
 
     /** Leaves the cluster (LEAVE if {@code announce}) and releases the modules' tables. On the loop. */
     public void stop(boolean announce) {
-        if (state == State.STOPPED) {
+        if (standing.state == State.STOPPED) {
             return;
         }
-        if (announce && (state == State.MEMBER || state == State.OBSERVER)) {
-            send(new Leave());
+        if (announce && standing.deciding()) {
+            liveness.leave();
         }
-        state = State.STOPPED;
+        standing.state = State.STOPPED;
         if (tickTimer != null) {
             tickTimer.cancel();
         }
@@ -256,47 +217,22 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
      */
     public void serve(int protocol, ProtocolModule module) {
         if (modules.serve(protocol, module, loop.nowMillis(), config.swapGraceMillis())) {
-            replayOrphans();
+            decider.replayOrphans();
         }
-    }
-
-    /**
-     * Decides, in arrival order, what waited for a module (datagrams still orphaned wait again),
-     * each by the view it arrived under: the nodes that had a module then decided it by that view,
-     * and the view may have changed during the wait.
-     */
-    private void replayOrphans() {
-        FrameQueue replay = orphanHeld;
-        orphanHeld = orphanReplay;
-        orphanReplay = replay;
-        ArrayDeque<View> views = orphanHeldViews;
-        orphanHeldViews = orphanReplayViews;
-        orphanReplayViews = views;
-        View current = view;
-        try {
-            replay.forEach((buffer, offset, length) -> {
-                view = views.poll();
-                onDatagram(buffer, offset, length);
-            });
-        } finally {
-            view = current;
-        }
-        replay.clear();
-        views.clear();
     }
 
     // ---------------------------------------------------------------- status (loop thread)
 
     public State state() {
-        return state;
+        return standing.state;
     }
 
     public View view() {
-        return view;
+        return standing.view;
     }
 
     /** The cluster-frame counters (malformed, foreign, unauthenticated, replayed, ...). */
-    public lnlb.core.internal.wire.WireCounters wireCounters() {
+    public WireCounters wireCounters() {
         return reassembler.counters();
     }
 
@@ -322,7 +258,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
 
     /** The node this one believes coordinates view changes: the lowest live member. */
     public long coordinator() {
-        return membership.coordinator(view, loop.nowMillis());
+        return viewChange.coordinator();
     }
 
     /** Known peers (MAC to last-heard age in ms) for status dumps. */
@@ -334,7 +270,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
 
     @Override
     public void onFrame(ByteBuffer buffer, int offset, int length) {
-        if (state == State.STOPPED) {
+        if (standing.state == State.STOPPED) {
             return;
         }
         counters.framesIn++;
@@ -355,10 +291,10 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         } else if (destination != clusterMac) {
             counters.notForCluster++;
         } else if (etherType == ETHERTYPE_IPV4 || etherType == ETHERTYPE_IPV6) {
-            if (state == State.JOINING || state == State.SYNCING) {
-                record(buffer, offset, length);
+            if (standing.joining()) {
+                joinSync.record(buffer, offset, length);
             } else {
-                onDatagram(buffer, offset, length);
+                decider.onDatagram(buffer, offset, length, standing.view);
             }
         } else {
             counters.notForCluster++;
@@ -373,134 +309,16 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             return;
         }
         counters.arpDelivered++;
-        deliver(buffer, offset, length);
+        decider.deliver(buffer, offset, length);
     }
 
-    private void record(ByteBuffer buffer, int offset, int length) {
-        if (recorder.frame(buffer, offset, length, link.headroom())) {
-            counters.buffered++;
-        } else {
-            counters.bufferDropped++;
+    /** A datagram of this member's after its loop stood still: frames first, they queued while the view moved on. */
+    private boolean divertAfterFreeze(ByteBuffer buffer, int offset, int length) {
+        if (!liveness.rejoinIfFrozen(loop.nowMillis())) {
+            return false;
         }
-    }
-
-    /** The hot path: owner by session, else by hash; accept if it is this node. No allocation. */
-    private void onDatagram(ByteBuffer buffer, int offset, int length) {
-        Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
-        if (!d.valid()) {
-            counters.malformedDatagrams++;
-            return;
-        }
-        counters.datagrams++;
-        int slot = d.protocol();
-        ProtocolModule module = modules.get(slot);
-        if (module == null) {
-            if (modules.orphaned(slot)) {
-                holdOrphan(buffer, offset, length);
-                return;
-            }
-            slot = ProtocolModule.DEFAULT_HANDLER;
-            module = modules.get(slot);
-            if (module == null) {
-                if (modules.orphaned(slot)) {
-                    holdOrphan(buffer, offset, length);
-                } else {
-                    counters.noModule++;
-                }
-                return;
-            }
-        }
-        long owner;
-        try {
-            owner = window.isOpen() ? decideInWindow(module, slot, d, buffer, offset, length) : decide(module, slot, d);
-        } catch (RuntimeException e) {
-            moduleFailed(module, e);
-            return;
-        }
-        if (owner == NodeAddress.NONE) {
-            return; // held
-        }
-        decided(slot, owner, buffer, offset, length);
-    }
-
-    /** A decision made: counted, and the datagram delivered when it is this member's. */
-    private void decided(int slot, long owner, ByteBuffer buffer, int offset, int length) {
-        counters.decisionsPerProtocol[slot]++;
-        if (owner != self || state != State.MEMBER) {
-            counters.notMine++;
-            return;
-        }
-        long now = loop.nowMillis();
-        if (frozen(now)) {
-            // Resumed after a freeze, frames first: they queued up while the view moved on.
-            rejoinAfterFreeze(now);
-            record(buffer, offset, length);
-            return;
-        }
-        counters.accepted++;
-        deliver(buffer, offset, length);
-    }
-
-    private void holdOrphan(ByteBuffer buffer, int offset, int length) {
-        if (orphanHeld.offer(buffer, offset, length, link.headroom())) {
-            orphanHeldViews.add(view);
-            counters.swapHeld++;
-        } else {
-            counters.swapDropped++;
-        }
-    }
-
-    /** Outside the coordinator's window: the current view decides; during PREPARE, racing datagrams are logged. */
-    private long decide(ProtocolModule module, int slot, Datagram d) {
-        long owner = module.related(this, d);
-        View next = pending;
-        if (owner == NodeAddress.NONE) {
-            long key = module.assignmentKey(this, d);
-            owner = view.table().ownerOfKey(key);
-            if (next != null && next.table().ownerOfKey(key) != owner) {
-                ambiguities.record(slot, key, Digest.of(d.buffer(), d.offset(), d.length()));
-            }
-            module.assigned(this, d, owner);
-        } else if (next != null && !next.contains(owner)) {
-            ambiguities.record(slot, module.assignmentKey(this, d), Digest.of(d.buffer(), d.offset(), d.length()));
-        }
-        return owner;
-    }
-
-    /** Coordinator between COMMIT and the first COMMITTED: hold what the two views decide differently. */
-    private long decideInWindow(ProtocolModule module, int slot, Datagram d, ByteBuffer buffer, int offset, int length) {
-        long tracked = module.related(this, d);
-        long key = module.assignmentKey(this, d);
-        long oldOwner = tracked != NodeAddress.NONE ? tracked : window.old().table().ownerOfKey(key);
-        long newOwner = tracked != NodeAddress.NONE && view.contains(tracked) ? tracked : view.table().ownerOfKey(key);
-        if (oldOwner != newOwner || window.holds(slot, key)) {
-            if (window.hold(buffer, offset, length, link.headroom(), slot, key)) {
-                counters.held++;
-            } else {
-                counters.heldDropped++;
-            }
-            return NodeAddress.NONE;
-        }
-        if (tracked == NodeAddress.NONE) {
-            module.assigned(this, d, newOwner);
-        }
-        return newOwner;
-    }
-
-    private void deliver(ByteBuffer buffer, int offset, int length) {
-        try {
-            link.deliver(buffer, offset, length);
-        } catch (IOException e) {
-            counters.deliverErrors++;
-        }
-    }
-
-    private void moduleFailed(ProtocolModule module, RuntimeException e) {
-        counters.moduleErrors++;
-        if (!loggedModuleError) {
-            loggedModuleError = true;
-            LOG.error("{}: module {} threw; its datagram is dropped (logged once)", name(), module, e);
-        }
+        joinSync.record(buffer, offset, length);
+        return true;
     }
 
     // ---------------------------------------------------------------- cluster messages in
@@ -511,7 +329,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             return;
         }
         if (received.sender() == self) {
-            onForgedOwnMessage(received.message());
+            liveness.onForgedOwnMessage(received.message());
             return;
         }
         counters.clusterMessages++;
@@ -523,41 +341,22 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         } else if (received.message() instanceof Retransmit r) {
             heard(peer, r.epoch(), r.weight(), r.state());
         }
-        if (state == State.JOINING || state == State.SYNCING) {
+        if (standing.joining()) {
             if (received.message() instanceof Welcome || received.message() instanceof Conntrack) {
                 handle(received.sender(), received.message());
             } else {
-                // Replayed in stream order, with the recorded datagrams, once the state is loaded.
-                if (!recorder.message(received)) {
-                    counters.bufferDropped++;
-                }
+                joinSync.record(received); // replayed in stream order, with the recorded datagrams
             }
             return;
         }
         handle(received.sender(), received.message());
     }
 
-    /**
-     * A message under this node's own MAC: the links never hand a node its own frames, so another
-     * host forged it (possible only without a key). Every node but this one takes it; a COMMIT
-     * switches all of them to a view this node never made. It stops accepting and rejoins rather
-     * than decide by another view than theirs.
-     */
-    private void onForgedOwnMessage(ClusterMessage message) {
-        counters.forgedOwnMessages++;
-        if (message instanceof Commit commit && (state == State.MEMBER || state == State.OBSERVER)
-                && WireViews.toView(commit.view()).epoch() > view.epoch()) {
-            LOG.warn("{}: a COMMIT under this node's address that it never sent switched the others to epoch {};"
-                    + " rejoining", name(), WireViews.toView(commit.view()).epoch());
-            rejoin();
-        }
-    }
-
     private void heard(Peer peer, long epoch, int weight, int peerState) {
         peer.epoch = epoch;
         peer.weight = Math.max(1, weight);
         peer.state = peerState;
-        highestEpochSeen = Math.max(highestEpochSeen, epoch);
+        standing.sawEpoch(epoch);
     }
 
     private void handle(long sender, ClusterMessage message) {
@@ -574,531 +373,59 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private void dispatch(long sender, ClusterMessage message) {
         switch (message.type()) {
             case ClusterMessage.JOIN -> onJoin(sender);
-            case ClusterMessage.WELCOME -> onWelcome((Welcome) message);
-            case ClusterMessage.CONNTRACK -> onConntrack((Conntrack) message);
-            case ClusterMessage.HEARTBEAT, ClusterMessage.RETRANSMIT -> onHeartbeat(sender);
-            case ClusterMessage.ASK_RETRANSMIT -> onAskRetransmit(sender, (AskRetransmit) message);
-            case ClusterMessage.LEAVE -> onLeave(sender);
-            case ClusterMessage.PREPARE -> onPrepare(sender, WireViews.toView(((Prepare) message).view()));
-            case ClusterMessage.PREPARED -> onPrepared(sender, ((Prepared) message).epoch());
-            case ClusterMessage.COMMIT -> onCommit(sender, WireViews.toView(((Commit) message).view()));
-            case ClusterMessage.COMMITTED -> onCommitted(sender, (Committed) message);
+            case ClusterMessage.WELCOME -> joinSync.onWelcome((Welcome) message);
+            case ClusterMessage.CONNTRACK -> joinSync.onConntrack((Conntrack) message);
+            case ClusterMessage.HEARTBEAT, ClusterMessage.RETRANSMIT -> liveness.onHeartbeat(sender);
+            case ClusterMessage.ASK_RETRANSMIT -> liveness.onAskRetransmit((AskRetransmit) message);
+            case ClusterMessage.LEAVE -> liveness.onLeave(sender);
+            case ClusterMessage.PREPARE -> viewChange.onPrepare(sender, WireViews.toView(((Prepare) message).view()));
+            case ClusterMessage.PREPARED -> viewChange.onPrepared(sender, ((Prepared) message).epoch());
+            case ClusterMessage.COMMIT -> onCommit(WireViews.toView(((Commit) message).view()));
+            case ClusterMessage.COMMITTED -> viewChange.onCommitted(sender, (Committed) message);
             default -> { }
         }
     }
 
     private void onJoin(long joiner) {
-        if (!isCoordinator() || proposal != null || window.isOpen() || view.contains(joiner)) {
-            return; // the joiner repeats JOIN; it is served when this node is idle
-        }
-        // The snapshot is taken where the JOIN sits in the frame stream; the joiner replays from there.
-        List<Integer> slots = new ArrayList<>();
-        List<byte[]> dumps = new ArrayList<>();
-        for (int slot = 0; slot < 256; slot++) {
-            ProtocolModule module = modules.get(slot);
-            if (module != null) {
-                byte[] dump = modules.call(module, "saveState", () -> module.saveState(this));
-                if (dump != null) {
-                    slots.add(slot);
-                    dumps.add(dump);
-                }
-            }
-        }
-        int[] protocols = slots.stream().mapToInt(Integer::intValue).toArray();
-        send(new Welcome(joiner, WireViews.toWire(view), protocols));
-        for (int i = 0; i < protocols.length; i++) {
-            send(new Conntrack(joiner, protocols[i], dumps.get(i)));
-        }
-        counters.joinsServed++;
-        LOG.info("{}: welcomed {} with {} module states at {}", name(), NodeAddress.format(joiner), protocols.length, view);
-    }
-
-    private void onWelcome(Welcome message) {
-        if (message.joiner() != self || state != State.JOINING) {
-            return;
-        }
-        welcome = message;
-        syncStates.clear();
-        state = State.SYNCING;
-        syncDeadline = loop.nowMillis() + config.heartbeatIntervalMillis() * config.tolerance();
-        finishSyncIfComplete();
-    }
-
-    private void onConntrack(Conntrack message) {
-        if (message.joiner() != self || state != State.SYNCING) {
-            return;
-        }
-        syncStates.put(message.protocol(), message.state());
-        finishSyncIfComplete();
-    }
-
-    private void finishSyncIfComplete() {
-        for (int protocol : welcome.protocols()) {
-            if (!syncStates.containsKey(protocol)) {
-                return;
-            }
-        }
-        View welcomed = WireViews.toView(welcome.view());
-        for (int protocol : welcome.protocols()) {
-            ProtocolModule module = modules.get(protocol);
-            if (module == null) {
-                LOG.warn("{}: no module here for protocol {}; its state is dropped", name(), protocol);
-                continue;
-            }
-            byte[] dump = syncStates.get(protocol);
-            modules.run(module, "loadState", () -> module.loadState(this, dump));
-        }
-        syncStates.clear();
-        welcome = null;
-        becomeObserver(welcomed);
-    }
-
-    /** Holds the state now: replay what was recorded, in order, then decide live. */
-    private void becomeObserver(View initial) {
-        view = initial;
-        highestEpochSeen = Math.max(highestEpochSeen, initial.epoch());
-        state = initial.contains(self) ? State.MEMBER : State.OBSERVER;
-        remember(initial);
-        // Time spent joining (JIT warm-up, a slow allocation) is not a freeze of a deciding node.
-        lastTick = loop.nowMillis();
-        int replayed = recorder.size();
-        recorder.replay(new JoinRecorder.Replay() {
-            @Override
-            public void frame(ByteBuffer buffer, int offset, int length) {
-                if (state == State.MEMBER || state == State.OBSERVER) {
-                    onDatagram(buffer, offset, length);
-                }
-            }
-
-            @Override
-            public void message(ReceivedMessage message) {
-                if (state != State.STOPPED) {
-                    handle(message.sender(), message.message());
-                }
-            }
-        });
-        LOG.info("{}: synchronised at {} after replaying {} recorded frames; now {}", name(), view, replayed, state);
-        sendHeartbeat();
-    }
-
-    private void onHeartbeat(long sender) {
-        Peer peer = membership.peer(sender);
-        if (peer.epoch > view.epoch() && pending == null && peer.state == Peer.MEMBER
-                && (state == State.MEMBER || state == State.OBSERVER)) {
-            // We missed a COMMIT: ask for the current view again.
-            send(new AskRetransmit(sender, view.epoch()));
-        }
-        if (state == State.MEMBER && peer.state == Peer.MEMBER && !view.contains(sender)
-                && peer.epoch >= view.epoch() && sender < view.lowest() && !isInPending(sender)) {
-            // Two clusters formed at once (a start-up race): the one with the higher lowest MAC yields.
-            LOG.warn("{}: another cluster led by {} exists; rejoining it", name(), NodeAddress.format(sender));
-            rejoin();
+        if (viewChange.isCoordinator() && !viewChange.busy() && !standing.view.contains(joiner)) {
+            joinSync.welcome(joiner); // otherwise the joiner repeats JOIN; it is served when this node is idle
         }
     }
 
-    private boolean isInPending(long node) {
-        return pending != null && pending.contains(node) || proposal != null && proposal.contains(node);
-    }
-
-    private void onAskRetransmit(long sender, AskRetransmit message) {
-        if (message.target() != self) {
-            return;
-        }
-        send(new Retransmit(view.epoch(), currentWeight(), stateCode()));
-        if (message.epoch() < view.epoch() && (state == State.MEMBER)) {
-            send(new Commit(WireViews.toWire(view)));
-        } else if (proposal != null) {
-            send(new Prepare(WireViews.toWire(proposal)));
-        }
-    }
-
-    private void onLeave(long sender) {
-        membership.peer(sender).left = true;
-        LOG.info("{}: {} leaves", name(), NodeAddress.format(sender));
-        if (isCoordinator()) {
-            coordinate(loop.nowMillis());
-        }
-    }
-
-    private void onPrepare(long sender, View proposed) {
-        if (state != State.MEMBER && state != State.OBSERVER || proposed.epoch() <= view.epoch()) {
-            return;
-        }
-        boolean replaces = pending == null || proposed.epoch() > pending.epoch()
-                || proposed.epoch() == pending.epoch() && sender <= pendingProposer;
-        if (replaces) {
-            if (pending == null || pending.epoch() != proposed.epoch() || pendingProposer != sender) {
-                ambiguities.clear();
-            }
-            pending = proposed;
-            pendingProposer = sender;
-            pendingSince = loop.nowMillis();
-            highestEpochSeen = Math.max(highestEpochSeen, proposed.epoch());
-        }
-        if (waitsForModule(proposed)) {
-            return; // answered when the coordinator repeats PREPARE and the module is back
-        }
-        send(new Prepared(proposed.epoch()));
-    }
-
-    /**
-     * A protocol without a module holds its datagrams, which the other nodes decide at once by the
-     * view of the moment: a view that only changes weights waits until the module is back (or its
-     * grace period ends), so that the held ones are decided by that view here too. A node that
-     * dies or joins changes the view at once.
-     */
-    private boolean waitsForModule(View next) {
-        return modules.anyOrphaned() && next.sameMembers(view);
-    }
-
-    private void onPrepared(long sender, long epoch) {
-        if (proposal == null || epoch != proposal.epoch()) {
-            return;
-        }
-        awaitingPrepared.remove(sender);
-        if (awaitingPrepared.isEmpty() && !waitsForModule(proposal)) {
-            commitProposal();
-        }
-    }
-
-    private void onCommit(long sender, View committed) {
-        if (state != State.MEMBER && state != State.OBSERVER || committed.epoch() <= view.epoch()) {
-            return;
-        }
-        boolean logged = pending != null && pending.epoch() == committed.epoch() && pending.sameMembership(committed);
-        View old = view;
-        applyView(committed);
-        Committed reply = logged ? committedFromLog(committed.epoch())
-                : new Committed(committed.epoch(), true, new int[0], new long[0], new long[0]);
-        send(reply);
-        if (!committed.contains(self) && old.contains(self)) {
+    private void onCommit(View committed) {
+        if (viewChange.onCommit(committed)) {
             LOG.warn("{}: the cluster removed this node at {}; rejoining", name(), committed);
             rejoin();
         }
     }
 
-    private Committed committedFromLog(long epoch) {
-        int n = ambiguities.size();
-        int[] slots = new int[n];
-        long[] keys = new long[n];
-        long[] digests = new long[n];
-        for (int i = 0; i < n; i++) {
-            slots[i] = ambiguities.slot(i);
-            keys[i] = ambiguities.key(i);
-            digests[i] = ambiguities.digestAt(i);
-        }
-        return new Committed(epoch, ambiguities.overflow(), slots, keys, digests);
-    }
-
-    /** Switches to a committed view: modules forget the nodes that are gone. */
-    private void applyView(View next) {
-        View old = view;
-        view = next;
-        pending = null;
-        pendingProposer = NodeAddress.NONE;
-        highestEpochSeen = Math.max(highestEpochSeen, next.epoch());
-        counters.viewChanges++;
-        forgetRemoved(old, next);
-        if (state == State.OBSERVER && next.contains(self)) {
-            state = State.MEMBER;
-        }
-        remember(next);
-        LOG.info("{}: view {}", name(), next);
-    }
-
-    private void forgetRemoved(View old, View next) {
-        for (int i = 0; i < old.size(); i++) {
-            long node = old.member(i);
-            if (!next.contains(node)) {
-                counters.deaths++;
-                for (ProtocolModule module : modules.distinct()) {
-                    modules.run(module, "nodeDied", () -> module.nodeDied(this, node));
-                }
-            }
-        }
-    }
-
-    private void onCommitted(long sender, Committed message) {
-        if (!window.isOpen() || message.epoch() != view.epoch() || !window.old().contains(sender)) {
-            return;
-        }
-        resolveWindow(message);
-    }
-
-    // ---------------------------------------------------------------- coordinator
-
-    private boolean isCoordinator() {
-        return state == State.MEMBER && coordinator() == self;
-    }
-
-    private boolean isAlive(long node) {
-        return membership.isAlive(node, loop.nowMillis());
-    }
-
-    /** The view the cluster should have now: live members and synchronised observers, with their weights. */
-    private View desiredView() {
-        return membership.desired(view, currentWeight(), Math.max(view.epoch(), highestEpochSeen) + 1, loop.nowMillis());
-    }
-
-    private void coordinate(long now) {
-        if (window.isOpen()) {
-            if (now >= window.deadline()) {
-                counters.commitAckTimeouts++;
-                LOG.warn("{}: no COMMITTED for epoch {}; racing datagrams decided by the new view", name(), view.epoch());
-                resolveWindow(null);
-            }
-            return;
-        }
-        if (proposal != null) {
-            for (Long node : awaitingPrepared) {
-                if (!isAlive(node) || membership.isRejoining(node)) {
-                    // Silent, or it restarted and joins again: it will never answer this proposal.
-                    LOG.info("{}: {} went away during a view change; proposing again", name(), NodeAddress.format(node));
-                    proposal = null;
-                    break;
-                }
-            }
-            if (proposal != null) {
-                if (now >= proposalDeadline) {
-                    send(new Prepare(WireViews.toWire(proposal)));
-                    proposalDeadline = now + config.heartbeatIntervalMillis();
-                }
-                return;
-            }
-        }
-        View desired = desiredView();
-        if (!desired.sameMembership(view) && !waitsForModule(desired)) {
-            propose(desired, now);
-        }
-    }
-
-    private void propose(View next, long now) {
-        highestEpochSeen = next.epoch();
-        proposal = next;
-        pending = next;
-        pendingProposer = self;
-        awaitingPrepared.clear();
-        for (int i = 0; i < next.size(); i++) {
-            if (next.member(i) != self) {
-                awaitingPrepared.add(next.member(i));
-            }
-        }
-        proposalDeadline = now + config.heartbeatIntervalMillis();
-        send(new Prepare(WireViews.toWire(next)));
-        if (awaitingPrepared.isEmpty()) {
-            commitProposal();
-        }
-    }
-
-    private void commitProposal() {
-        View next = proposal;
-        proposal = null;
-        send(new Commit(WireViews.toWire(next)));
-        View old = view;
-        view = next;
-        pending = null;
-        pendingProposer = NodeAddress.NONE;
-        highestEpochSeen = Math.max(highestEpochSeen, next.epoch());
-        counters.viewChanges++;
-        remember(next);
-        LOG.info("{}: committed view {}", name(), next);
-        boolean othersDecided = false;
-        for (int i = 0; i < old.size(); i++) {
-            othersDecided |= old.member(i) != self && next.contains(old.member(i));
-        }
-        if (othersDecided) {
-            window.open(old, loop.nowMillis() + config.heartbeatIntervalMillis());
-        } else {
-            forgetRemoved(old, next);
-        }
-    }
-
-    /**
-     * Decides the datagrams held since COMMIT left: a session's held datagrams up to the one the
-     * others logged were decided under the old view, the rest under the new one. {@code report}
-     * null (no COMMITTED in time) or overflowed: every held datagram goes by the new view.
-     */
-    private void resolveWindow(Committed report) {
-        View old = window.old();
-        window.resolve(report, this::sessionOf, (buffer, offset, length, underOld) ->
-                decideHeld(buffer, offset, length, old, underOld));
-        forgetRemoved(old, view);
-    }
-
-    /** A held datagram's slot, session key and digest (see {@link CommitWindow.Sessions}). */
-    private boolean sessionOf(ByteBuffer buffer, int offset, int length, long[] out) {
-        Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
-        int slot = slotOf(d);
-        ProtocolModule module = modules.get(slot);
-        if (module == null || !d.valid()) {
-            return false;
-        }
-        try {
-            out[0] = slot;
-            out[1] = module.assignmentKey(this, d);
-            out[2] = Digest.of(d.buffer(), d.offset(), d.length());
-            return true;
-        } catch (RuntimeException e) {
-            moduleFailed(module, e);
-            return false;
-        }
-    }
-
-    private void decideHeld(ByteBuffer buffer, int offset, int length, View old, boolean underOld) {
-        Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
-        int slot = slotOf(d);
-        ProtocolModule module = modules.get(slot);
-        if (module == null) {
-            counters.noModule++;
-            return;
-        }
-        long owner;
-        try {
-            long key = module.assignmentKey(this, d);
-            long tracked = module.related(this, d);
-            if (underOld) {
-                owner = tracked != NodeAddress.NONE ? tracked : old.table().ownerOfKey(key);
-            } else {
-                owner = tracked != NodeAddress.NONE && view.contains(tracked) ? tracked : view.table().ownerOfKey(key);
-            }
-            if (owner != tracked) {
-                module.assigned(this, d, owner);
-            }
-        } catch (RuntimeException e) {
-            moduleFailed(module, e);
-            return;
-        }
-        decided(slot, owner, buffer, offset, length);
-    }
-
-    private int slotOf(Datagram d) {
-        int slot = d.valid() ? d.protocol() : 0;
-        return modules.get(slot) != null ? slot : ProtocolModule.DEFAULT_HANDLER;
-    }
-
     // ---------------------------------------------------------------- timers
 
     private void tick() {
-        if (state == State.STOPPED) {
+        if (standing.state == State.STOPPED) {
             return;
         }
         long now = loop.nowMillis();
         try {
-            if (frozen(now)) {
-                rejoinAfterFreeze(now);
-            }
-            lastTick = now;
+            liveness.rejoinIfFrozen(now);
+            liveness.ran(now);
             reassembler.expire(now);
             if (modules.expireOrphans(now)) {
-                replayOrphans();
+                decider.replayOrphans();
             }
-            switch (state) {
-                case JOINING, SYNCING -> tickJoining(now);
-                case OBSERVER, MEMBER -> tickMember(now);
+            switch (standing.state) {
+                case JOINING, SYNCING -> joinSync.tick(now);
+                case OBSERVER, MEMBER -> liveness.tickMember(now);
                 default -> { }
             }
         } finally {
-            if (state != State.STOPPED) {
+            if (standing.state != State.STOPPED) {
                 tickTimer = loop.schedule(tickMillis, this::tick);
             }
         }
     }
 
-    private void tickJoining(long now) {
-        if (state == State.SYNCING && now > syncDeadline) {
-            LOG.warn("{}: module states did not all arrive; joining again", name());
-            state = State.JOINING;
-            welcome = null;
-        }
-        if (now >= nextJoin && state == State.JOINING) {
-            send(new Join(currentWeight()));
-            nextJoin = now + Math.max(1, config.heartbeatIntervalMillis() / 2);
-        }
-        if (now >= nextHeartbeat) {
-            sendHeartbeat();
-            nextHeartbeat = now + config.heartbeatIntervalMillis();
-        }
-        if (state == State.JOINING && mayFound(now)) {
-            LOG.info("{}: nobody answered; founding the cluster", name());
-            becomeObserver(new View(Math.max(1, highestEpochSeen + 1), new long[] {self}, new int[] {currentWeight()}));
-        }
-    }
-
-    /**
-     * Whether this joining node may found a cluster alone: nobody answered its JOINs for the death
-     * timeout, no live member exists to welcome it, and no lower node is joining (when every node
-     * rejoins at once, after a collective stall, only the lowest founds and welcomes the others).
-     * A node that was a member with others must also hear them: a majority of that view (the
-     * majority rule, views of three or more), else one of its other members or, if none comes back,
-     * {@link #FOUND_ALONE_TIMEOUTS} death timeouts: its peer may really have died meanwhile.
-     */
-    private boolean mayFound(long now) {
-        if (now - joinStarted < config.deadAfterMillis() || membership.anyLiveMember(now)
-                || !membership.noLowerNodeHeard(now)) {
-            return false;
-        }
-        View last = lastSharedView;
-        if (last == null) {
-            return true;
-        }
-        if (majorityRuleApplies(last)) {
-            return membership.hearsMajorityOf(last, now);
-        }
-        return membership.hearsOtherMemberOf(last, now)
-                || now - joinStarted >= FOUND_ALONE_TIMEOUTS * config.deadAfterMillis();
-    }
-
-    /** The majority rule holds for views of three or more: a pair has no majority once one of them is gone. */
-    private boolean majorityRuleApplies(View v) {
-        return config.quorum() && v.size() >= 3;
-    }
-
-    /** Keeps the views this member shares with others; alone in its view, it has nobody to split from. */
-    private void remember(View next) {
-        if (next.contains(self)) {
-            lastSharedView = next.size() >= 2 ? next : null;
-        }
-    }
-
-    private void tickMember(long now) {
-        if (state == State.MEMBER && majorityRuleApplies(view) && !membership.hearsMajorityOf(view, now)) {
-            LOG.warn("{}: hears no majority of its view {} (quorum); accepts nothing until it has rejoined one",
-                    name(), view);
-            rejoin();
-            return;
-        }
-        if (now >= nextHeartbeat) {
-            counters.rounds++;
-            sendHeartbeat();
-            nextHeartbeat = now + config.heartbeatIntervalMillis();
-        }
-        for (long silent : membership.toAskForRetransmit(view, config.heartbeatIntervalMillis() * 3 / 2, now)) {
-            send(new AskRetransmit(silent, view.epoch()));
-        }
-        if (pending != null && pendingProposer != self && now - pendingSince > 2 * config.heartbeatIntervalMillis()) {
-            pendingSince = now;
-            send(new AskRetransmit(pendingProposer, view.epoch()));
-        }
-        if (isCoordinator()) {
-            coordinate(now);
-        }
-    }
-
-    /**
-     * True when this deciding node has not ticked for longer than the others wait for a silent node:
-     * it was frozen (SIGSTOP, a stalled VM) long enough to be declared dead, so its view is stale.
-     */
-    private boolean frozen(long now) {
-        return lastTick != 0 && now - lastTick > config.deadAfterMillis()
-                && (state == State.MEMBER || state == State.OBSERVER);
-    }
-
-    /** After a freeze: accept nothing more before having rejoined. */
-    private void rejoinAfterFreeze(long now) {
-        LOG.warn("{}: did not run for {} ms; rejoining", name(), now - lastTick);
-        rejoin();
-    }
-
+    /** Stops deciding and joins again from scratch: the modules' tables are reset, the view forgotten. */
     private void rejoin() {
         for (ProtocolModule module : modules.distinct()) {
             modules.run(module, "rejoin", () -> {
@@ -1106,50 +433,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
                 module.clusterCreated(this);
             });
         }
-        view = View.EMPTY;
-        pending = null;
-        proposal = null;
-        window.clear();
-        recorder.clear();
-        state = State.JOINING;
-        joinStarted = loop.nowMillis();
-        nextJoin = joinStarted;
+        standing.view = View.EMPTY;
+        viewChange.reset();
+        joinSync.restart();
     }
-
-    // ---------------------------------------------------------------- frames out
-
-    private void sendHeartbeat() {
-        send(new Heartbeat(view.epoch(), currentWeight(), stateCode()));
-    }
-
-    private int currentWeight() {
-        return Math.max(1, weights.weight());
-    }
-
-    private int stateCode() {
-        return switch (state) {
-            case JOINING -> Peer.JOINING;
-            case SYNCING -> Peer.SYNCING;
-            case OBSERVER -> Peer.OBSERVER;
-            default -> Peer.MEMBER;
-        };
-    }
-
-    private void send(ClusterMessage message) {
-        try {
-            fragmenter.send(message, vip16, self, clusterMac, messageId++, this::transmit);
-        } catch (IllegalArgumentException e) {
-            LOG.error("{}: cannot send {}: {}", name(), ClusterMessage.typeName(message.type()), e.getMessage());
-        }
-    }
-
-    private void transmit(ByteBuffer frame) {
-        try {
-            link.transmit(frame);
-        } catch (IOException e) {
-            counters.transmitErrors++;
-        }
-    }
-
-    // ---------------------------------------------------------------- helpers
 }

@@ -1,0 +1,254 @@
+package lnlb.core.internal.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import lnlb.core.api.Cluster;
+import lnlb.core.api.ClusterLink;
+import lnlb.core.api.Datagram;
+import lnlb.core.api.NodeAddress;
+import lnlb.core.api.ProtocolModule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The decision path: which node owns a datagram, by its session (the protocol's module) or else by
+ * the cut table of the view it is decided under, and delivery when that is this member. Every
+ * decision names its view: the current one, or for a datagram that waited for a module, the one it
+ * arrived under (the other nodes decided it then). Allocates nothing per datagram.
+ *
+ * <p>Two more jobs sit on the same path: between PREPARE and COMMIT it logs the datagrams whose
+ * owner the proposed view would change (the {@link AmbiguityLog} other nodes report in COMMITTED),
+ * and on the coordinator, between its COMMIT and the first COMMITTED, it holds them (the
+ * {@link CommitWindow}); datagrams of a protocol whose module left wait in an orphan queue.
+ */
+final class Decider {
+    private static final Logger LOG = LoggerFactory.getLogger(Decider.class);
+    static final int ETHERNET_HEADER = 14;
+
+    /** Called when a datagram of this member's comes after the loop stood still past the death timeout. */
+    interface FreezeGuard {
+        /** True when the node was frozen: it rejoins and keeps the frame for its replay instead. */
+        boolean divertAfterFreeze(ByteBuffer buffer, int offset, int length);
+    }
+
+    private final Cluster cluster;
+    private final long self;
+    private final ClusterLink link;
+    private final EngineCounters counters;
+    private final ModuleTable modules;
+    private final Standing standing;
+    private final CommitWindow window;
+    private final AmbiguityLog ambiguities;
+    private final FreezeGuard freezeGuard;
+    private final Datagram datagram = new Datagram();
+    /** Datagrams of protocols whose module left, waiting for it (two queues: one is replayed while the other fills). */
+    private FrameQueue orphanHeld;
+    private FrameQueue orphanReplay;
+    /** The view each of those datagrams arrived under, in the same order. */
+    private ArrayDeque<View> orphanHeldViews = new ArrayDeque<>();
+    private ArrayDeque<View> orphanReplayViews = new ArrayDeque<>();
+    private boolean loggedModuleError;
+
+    Decider(Cluster cluster, ClusterLink link, EngineCounters counters, ModuleTable modules, Standing standing,
+            CommitWindow window, AmbiguityLog ambiguities, int holdFrames, FreezeGuard freezeGuard) {
+        this.cluster = cluster;
+        this.self = link.nodeAddress();
+        this.link = link;
+        this.counters = counters;
+        this.modules = modules;
+        this.standing = standing;
+        this.window = window;
+        this.ambiguities = ambiguities;
+        this.freezeGuard = freezeGuard;
+        this.orphanHeld = new FrameQueue(holdFrames * 2048, holdFrames);
+        this.orphanReplay = new FrameQueue(holdFrames * 2048, holdFrames);
+    }
+
+    /** The hot path: owner by session, else by hash under {@code deciding}; accept if it is this node. */
+    void onDatagram(ByteBuffer buffer, int offset, int length, View deciding) {
+        Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
+        if (!d.valid()) {
+            counters.malformedDatagrams++;
+            return;
+        }
+        counters.datagrams++;
+        int slot = d.protocol();
+        ProtocolModule module = modules.get(slot);
+        if (module == null) {
+            if (modules.orphaned(slot)) {
+                holdOrphan(buffer, offset, length);
+                return;
+            }
+            slot = ProtocolModule.DEFAULT_HANDLER;
+            module = modules.get(slot);
+            if (module == null) {
+                if (modules.orphaned(slot)) {
+                    holdOrphan(buffer, offset, length);
+                } else {
+                    counters.noModule++;
+                }
+                return;
+            }
+        }
+        long owner;
+        try {
+            owner = window.isOpen() ? ownerInWindow(module, slot, d, deciding, buffer, offset, length)
+                    : owner(module, slot, d, deciding);
+        } catch (RuntimeException e) {
+            moduleFailed(module, e);
+            return;
+        }
+        if (owner == NodeAddress.NONE) {
+            return; // held
+        }
+        accept(slot, owner, buffer, offset, length);
+    }
+
+    /** A decision made: counted, and the datagram delivered when it is this member's. */
+    private void accept(int slot, long owner, ByteBuffer buffer, int offset, int length) {
+        counters.decisionsPerProtocol[slot]++;
+        if (owner != self || standing.state != ClusterEngine.State.MEMBER) {
+            counters.notMine++;
+            return;
+        }
+        if (freezeGuard.divertAfterFreeze(buffer, offset, length)) {
+            return;
+        }
+        counters.accepted++;
+        deliver(buffer, offset, length);
+    }
+
+    /** Outside the coordinator's window: {@code deciding} decides; during PREPARE, racing datagrams are logged. */
+    private long owner(ProtocolModule module, int slot, Datagram d, View deciding) {
+        long owner = module.related(cluster, d);
+        View next = standing.pending;
+        if (owner == NodeAddress.NONE) {
+            long key = module.assignmentKey(cluster, d);
+            owner = deciding.table().ownerOfKey(key);
+            if (next != null && next.table().ownerOfKey(key) != owner) {
+                ambiguities.record(slot, key, Digest.of(d.buffer(), d.offset(), d.length()));
+            }
+            module.assigned(cluster, d, owner);
+        } else if (next != null && !next.contains(owner)) {
+            ambiguities.record(slot, module.assignmentKey(cluster, d), Digest.of(d.buffer(), d.offset(), d.length()));
+        }
+        return owner;
+    }
+
+    /** Coordinator between COMMIT and the first COMMITTED: hold what the old and the new view decide differently. */
+    private long ownerInWindow(ProtocolModule module, int slot, Datagram d, View deciding, ByteBuffer buffer, int offset,
+            int length) {
+        long tracked = module.related(cluster, d);
+        long key = module.assignmentKey(cluster, d);
+        long oldOwner = tracked != NodeAddress.NONE ? tracked : window.old().table().ownerOfKey(key);
+        long newOwner = tracked != NodeAddress.NONE && deciding.contains(tracked) ? tracked : deciding.table().ownerOfKey(key);
+        if (oldOwner != newOwner || window.holds(slot, key)) {
+            if (window.hold(buffer, offset, length, link.headroom(), slot, key)) {
+                counters.held++;
+            } else {
+                counters.heldDropped++;
+            }
+            return NodeAddress.NONE;
+        }
+        if (tracked == NodeAddress.NONE) {
+            module.assigned(cluster, d, newOwner);
+        }
+        return newOwner;
+    }
+
+    /** A datagram the window held, decided under the old view ({@code underOld}) or {@code current}. */
+    void decideHeld(ByteBuffer buffer, int offset, int length, View old, View current, boolean underOld) {
+        Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
+        int slot = slotOf(d);
+        ProtocolModule module = modules.get(slot);
+        if (module == null) {
+            counters.noModule++;
+            return;
+        }
+        long owner;
+        try {
+            long key = module.assignmentKey(cluster, d);
+            long tracked = module.related(cluster, d);
+            if (underOld) {
+                owner = tracked != NodeAddress.NONE ? tracked : old.table().ownerOfKey(key);
+            } else {
+                owner = tracked != NodeAddress.NONE && current.contains(tracked) ? tracked : current.table().ownerOfKey(key);
+            }
+            if (owner != tracked) {
+                module.assigned(cluster, d, owner);
+            }
+        } catch (RuntimeException e) {
+            moduleFailed(module, e);
+            return;
+        }
+        accept(slot, owner, buffer, offset, length);
+    }
+
+    /** A held datagram's slot, session key and digest (see {@link CommitWindow.Sessions}). */
+    boolean sessionOf(ByteBuffer buffer, int offset, int length, long[] out) {
+        Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
+        int slot = slotOf(d);
+        ProtocolModule module = modules.get(slot);
+        if (module == null || !d.valid()) {
+            return false;
+        }
+        try {
+            out[0] = slot;
+            out[1] = module.assignmentKey(cluster, d);
+            out[2] = Digest.of(d.buffer(), d.offset(), d.length());
+            return true;
+        } catch (RuntimeException e) {
+            moduleFailed(module, e);
+            return false;
+        }
+    }
+
+    private int slotOf(Datagram d) {
+        int slot = d.valid() ? d.protocol() : 0;
+        return modules.get(slot) != null ? slot : ProtocolModule.DEFAULT_HANDLER;
+    }
+
+    private void holdOrphan(ByteBuffer buffer, int offset, int length) {
+        if (orphanHeld.offer(buffer, offset, length, link.headroom())) {
+            orphanHeldViews.add(standing.view);
+            counters.swapHeld++;
+        } else {
+            counters.swapDropped++;
+        }
+    }
+
+    /**
+     * Decides, in arrival order, what waited for a module (datagrams still orphaned wait again),
+     * each by the view it arrived under: the nodes that had a module then decided it by that view,
+     * and the view may have changed during the wait.
+     */
+    void replayOrphans() {
+        FrameQueue replay = orphanHeld;
+        orphanHeld = orphanReplay;
+        orphanReplay = replay;
+        ArrayDeque<View> views = orphanHeldViews;
+        orphanHeldViews = orphanReplayViews;
+        orphanReplayViews = views;
+        replay.forEach((buffer, offset, length) -> onDatagram(buffer, offset, length, views.poll()));
+        replay.clear();
+        views.clear();
+    }
+
+    /** Hands a frame to this node's kernel (through the virtual interface). */
+    void deliver(ByteBuffer buffer, int offset, int length) {
+        try {
+            link.deliver(buffer, offset, length);
+        } catch (IOException e) {
+            counters.deliverErrors++;
+        }
+    }
+
+    void moduleFailed(ProtocolModule module, RuntimeException e) {
+        counters.moduleErrors++;
+        if (!loggedModuleError) {
+            loggedModuleError = true;
+            LOG.error("{}: module {} threw; its datagram is dropped (logged once)", cluster.name(), module, e);
+        }
+    }
+}
