@@ -118,10 +118,10 @@ public class ControlIT extends ItestBase {
         p.put("link.target", "(lnlb.link.type=memory)");
         bad.update(p);
         try {
-            await("ctl2 listed", WAIT_MILLIS, () -> quiet("lnlb:nodes").contains("ctl2"));
-            Thread.sleep(500);
-            String nodes = run("lnlb:nodes");
-            assertTrue(nodes, line(nodes, "ctl2").contains("down"));
+            // nodes names the reason of the last start attempt, not a guess.
+            await("ctl2 down with its reason", WAIT_MILLIS, () -> line(quiet("lnlb:nodes"), "ctl2")
+                    .equals("ctl2: 10.0.0.300 on dev0, down (vip must be an IP address: 10.0.0.300)"));
+            assertEquals("0\nctl2: 10.0.0.300 on dev0, down (vip must be an IP address: 10.0.0.300)", ask("nodes", "ctl2"));
             assertEquals("1\nstats: no cluster ctl2 is running", ask("stats", "ctl2"));
             assertFalse(run("lnlb:stats"), run("lnlb:stats").contains("ctl2"));
         } finally {
@@ -156,9 +156,7 @@ public class ControlIT extends ItestBase {
         p.put("key", "not a key");
         keyed.update(p);
         try {
-            await("ctl3 listed", WAIT_MILLIS, () -> quiet("lnlb:nodes").contains("ctl3"));
-            Thread.sleep(300);
-            assertTrue(run("lnlb:nodes"), line(run("lnlb:nodes"), "ctl3").contains("down"));
+            await("ctl3 down for its key", WAIT_MILLIS, () -> line(quiet("lnlb:nodes"), "ctl3").contains("down (cluster key"));
 
             p.put("key", "00112233445566778899aabbccddeeff");
             keyed.update(p);

@@ -70,7 +70,9 @@ class RuntimeJarIT {
         awaitCtl("decl member", r -> r.out().contains("decl: 10.0.0.40 on dev0, member"), "nodes");
         String nodes = ctl("nodes").out();
         assertTrue(nodes.contains("declared in file:" + dir.resolve("etc/lnlb.cluster-decl.cfg")), nodes);
-        assertTrue(nodes.contains("bad: 10.0.0.300 on dev0, down"), nodes);
+        // nodes says why it is down: the reason of its last start attempt.
+        assertTrue(nodes.contains("bad: 10.0.0.300 on dev0, down (vip must be an IP address: 10.0.0.300), declared in file:"),
+                nodes);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
 
         // The wrong file: one clear line in the log, naming the file and what is wrong.
@@ -110,6 +112,59 @@ class RuntimeJarIT {
         awaitCtl("decl back", r -> r.out().contains("decl: 10.0.0.40 on dev0, member"), "nodes");
         assertEquals(new Result(0, "web: deleted\n", ""), ctl("delif", "web"));
         stop();
+    }
+
+    /**
+     * {@code lnlbctl addif} of a device this host does not have: refused at once, with the link's
+     * reason, and nothing left (no configuration, no cluster down). The linux link registers only
+     * with CAP_NET_ADMIN and CAP_NET_RAW: the test needs root, which CI has.
+     */
+    @Test
+    void addifOfAMissingDeviceIsRefusedAndLeavesNothing() throws Exception {
+        requireRoot("the linux link (lnlb.tap) registers only with CAP_NET_ADMIN and CAP_NET_RAW");
+        String device = missingDevice();
+        start();
+        awaitCtl("decl member", r -> r.out().contains("decl: 10.0.0.40 on dev0, member"), "nodes");
+
+        Result refused = ctl("addif", "10.0.0.20", device, "web");
+        assertEquals(1, refused.status(), refused.toString());
+        assertEquals("", refused.out());
+        // The link's reason, then its detail: (ioctl(SIOCGIFINDEX nolnlb9): ENODEV (No such device)).
+        assertTrue(refused.err().startsWith("addif: device " + device + " does not exist"), refused.err());
+        assertEquals(1, refused.err().lines().count(), refused.err());
+        assertFalse(ctl("nodes").out().contains("web"), "no cluster web, not even down");
+        try (var files = Files.walk(dir.resolve("cm"))) {
+            List<Path> left = files.filter(p -> p.getFileName().toString().contains("web")).toList();
+            assertEquals(List.of(), left, "nothing of web in ConfigAdmin's store");
+        }
+        // The same name works at once with a link that can start.
+        assertEquals(new Result(0, "web: 10.0.0.20 on dev0 (memory link)\n", ""),
+                ctl("addif", "--memory", "-i", "100", "10.0.0.20", "dev0", "web"));
+        assertEquals(new Result(0, "web: deleted\n", ""), ctl("delif", "web"));
+        stop();
+    }
+
+    /** Skips without root; under CI=true (CI runs as root) a missing root is a failure, not a skip. */
+    private static void requireRoot(String why) throws IOException {
+        Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        if (Integer.valueOf(0).equals(uid)) {
+            return;
+        }
+        String message = "needs root: " + why;
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            org.junit.jupiter.api.Assertions.fail(message + ", and CI=true: this test must not be skipped in CI");
+        }
+        org.junit.jupiter.api.Assumptions.abort(message + ": skipped");
+    }
+
+    /** An interface name this host does not have. */
+    private static String missingDevice() throws IOException {
+        for (int i = 9; ; i++) {
+            String name = "nolnlb" + i;
+            if (java.net.NetworkInterface.getByName(name) == null) {
+                return name;
+            }
+        }
     }
 
     private void start() throws IOException {

@@ -122,6 +122,47 @@ public class ShellIT extends ItestBase {
     }
 
     @Test
+    public void statsShowsEveryCounterGroup() throws Exception {
+        run("lnlb:addif --memory --interval 100 --tolerance 3 10.0.0.15 dev0 it3");
+        try {
+            await("it3 member", WAIT_MILLIS, () -> line(quiet("lnlb:nodes it3"), "this node").contains("member"));
+            String stats = run("lnlb:stats it3");
+            // engine, wire (what README promises), link, loop, JVM
+            for (String counter : List.of("frames.in", "rounds", "wire.received", "wire.unauthenticated", "wire.bad.tag",
+                    "wire.replayed", "wire.bad.crc", "wire.reassembly.timeouts", "link.received", "link.delivered",
+                    "link.transmitted", "loop.stalls", "loop.stall.max.ms", "loop.stall.threshold.ms",
+                    "jvm.heap.used.bytes", "jvm.heap.max.bytes", "jvm.gc.count", "jvm.gc.ms")) {
+                assertTrue(counter + " in\n" + stats, stats.matches("(?s).*\n  " + java.util.regex.Pattern.quote(counter)
+                        + " +-?[0-9,]+(\n.*)?"));
+            }
+            // The heartbeats it sent went through its link.
+            await("it3 transmitted", WAIT_MILLIS, () -> !line(quiet("lnlb:stats it3"), "link.transmitted").endsWith(" 0"));
+            assertTrue(run("lnlb:stats"), run("lnlb:stats").contains("wire.bad.tag"));
+        } finally {
+            run("lnlb:delif it3");
+        }
+    }
+
+    @Test
+    public void addifRefusesAClusterThatCannotStartAndLeavesNothing() throws Exception {
+        // This framework has no linux link (lnlb.tap): the cluster could only wait, down.
+        assertAnswer("addif: no link provider matches (lnlb.link.type=linux)", "lnlb:addif 10.0.0.16 dev0 it4");
+        assertAnswer("addif: no link provider matches (lnlb.link.type=nosuch)", "lnlb:addif --link nosuch 10.0.0.16 dev0 it4");
+        assertEquals("nothing configured", List.of(), configurations("it4"));
+        assertTrue(run("lnlb:nodes"), !run("lnlb:nodes").contains("it4"));
+        // The name is free again.
+        assertEquals("it4: 10.0.0.16 on dev0 (memory link)", run("lnlb:addif --memory --interval 100 10.0.0.16 dev0 it4"));
+        run("lnlb:delif it4");
+    }
+
+    private List<String> configurations(String name) throws Exception {
+        org.osgi.service.cm.ConfigurationAdmin cm = context.getService(
+                context.getServiceReference(org.osgi.service.cm.ConfigurationAdmin.class));
+        org.osgi.service.cm.Configuration[] found = cm.listConfigurations("(name=" + name + ")");
+        return found == null ? List.of() : Arrays.stream(found).map(org.osgi.service.cm.Configuration::getPid).toList();
+    }
+
+    @Test
     public void badArgumentsGetOneLineAnswers() throws Exception {
         assertAnswer("addif: vip must be an IP address: 10.0.0.300", "lnlb:addif --memory 10.0.0.300 dev0");
         assertAnswer("addif: heartbeat interval must be >= 10 ms: 5", "lnlb:addif --memory --interval 5 10.0.0.11 dev0");

@@ -3,6 +3,7 @@ package lnlb.core.api;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -46,4 +47,16 @@ public interface ClusterLink extends Closeable {
      * length)} is the Ethernet frame, preceded by {@link #headroom()} bytes as it was received.
      */
     void deliver(ByteBuffer buffer, int offset, int length) throws IOException;
+
+    /**
+     * What this link has done since it opened, name to value in a stable order, for the
+     * operator's {@code stats}: names are lowercase and dotted ({@code received},
+     * {@code receive.dropped}, ...), values only grow. Called on the cluster's event loop; a link
+     * that keeps no counters returns an empty map (the default).
+     *
+     * @since 1.1
+     */
+    default Map<String, Long> countersByName() {
+        return Map.of();
+    }
 }

@@ -3,5 +3,5 @@
  * addresses, and the link SPI that carries frames between a cluster and the network.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package lnlb.core.api;

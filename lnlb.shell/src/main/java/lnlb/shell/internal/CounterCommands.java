@@ -12,7 +12,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** Counters: what each cluster's engine has done. */
+/** Counters: what each cluster's engine, cluster protocol, link and loop have done, and the JVM's heap. */
 @Component(service = CounterCommands.class)
 @GogoCommand(scope = "lnlb", function = {"stats"})
 public final class CounterCommands {
@@ -23,7 +23,7 @@ public final class CounterCommands {
         this.admin = admin;
     }
 
-    @Descriptor("show the counters of every running cluster")
+    @Descriptor("show every counter of every running cluster (engine, wire.*, link.*, loop.*, jvm.*)")
     public CharSequence stats() {
         return Errors.answer("stats", () -> {
             List<ClusterDTO> clusters = admin.clusters();
@@ -84,15 +84,22 @@ public final class CounterCommands {
         return counters(out, name, admin.counters(name), null, 0);
     }
 
-    /** The counters; with {@code before}, each one that changed also shows its change per second. */
+    /**
+     * Every counter the cluster has, one per line (names as the admin service gives them, so new
+     * counters appear without a change here); with {@code before}, each one that changed also
+     * shows its change per second.
+     */
     static Formatter counters(Formatter out, String title, Map<String, Long> counters, Map<String, Long> before, long seconds) {
         out.format("%s:%n", title);
+        int width = Math.max(28, counters.keySet().stream().mapToInt(String::length).max().orElse(0));
+        String plain = "  %-" + width + "s %,15d%n";
+        String moving = "  %-" + width + "s %,15d  %+,.1f/s%n";
         counters.forEach((key, value) -> {
             Long was = before == null ? null : before.get(key);
             if (was != null && was.longValue() != value.longValue()) {
-                out.format("  %-28s %,15d  %+,.1f/s%n", key, value, (value - was) / (double) seconds);
+                out.format(moving, key, value, (value - was) / (double) seconds);
             } else {
-                out.format("  %-28s %,15d%n", key, value);
+                out.format(plain, key, value);
             }
         });
         return out;

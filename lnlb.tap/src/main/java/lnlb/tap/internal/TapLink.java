@@ -17,6 +17,8 @@ import static lnlb.tap.internal.linux.Kernel.VIRTIO_NET_HDR_LEN;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import lnlb.core.api.ClusterLink;
@@ -390,6 +392,21 @@ public final class TapLink implements ClusterLink {
                         + "forwardDropped=%d transmitted=%d transmitDropped=%d",
                 received, receiveDropped, delivered, deliverDropped, forwarded, forwardDropped, transmitted,
                 transmitDropped);
+    }
+
+    /** The same counters by name, for the operator's {@code stats} ({@code link.*}). */
+    @Override
+    public Map<String, Long> countersByName() {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("received", received);
+        counters.put("receive.dropped", receiveDropped);
+        counters.put("delivered", delivered);
+        counters.put("deliver.dropped", deliverDropped);
+        counters.put("forwarded", forwarded);
+        counters.put("forward.dropped", forwardDropped);
+        counters.put("transmitted", transmitted);
+        counters.put("transmit.dropped", transmitDropped);
+        return counters;
     }
 
     public long received() {

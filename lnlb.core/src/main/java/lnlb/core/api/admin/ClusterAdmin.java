@@ -37,13 +37,21 @@ public interface ClusterAdmin {
     /** Configuration key (Integer): the manual weight. */
     String WEIGHT = "weight";
 
-    /** Every running cluster, sorted by name. */
+    /**
+     * Every configured cluster, sorted by name; one that is not running has state {@code down
+     * (REASON)}, REASON being why its last start failed or which link provider it waits for.
+     */
     List<ClusterDTO> clusters();
 
     /** The nodes one cluster knows: its view's members and the peers it hears, sorted by MAC. */
     List<NodeDTO> nodes(String cluster);
 
-    /** One cluster's engine counters, name to value, in a stable order. */
+    /**
+     * Every counter of one running cluster, name to value, in a stable order: its engine's, the
+     * cluster protocol's ({@code wire.*}), its link's ({@code link.*}), its event loop's stalls
+     * ({@code loop.*}) and the JVM's heap and collections ({@code jvm.*}, the same for every
+     * cluster). Names are dotted and lowercase; a later version may add names.
+     */
     Map<String, Long> counters(String cluster);
 
     /** Every registered protocol module, serving, shadowed or rejected, highest ranking first. */
@@ -53,8 +61,13 @@ public interface ClusterAdmin {
     List<TableDTO> tables(String cluster);
 
     /**
-     * Creates the configuration of a new cluster and returns its name; the cluster starts once
-     * its link provider is there. Without a name the next free {@code nlbN} is taken.
+     * Creates the configuration of a new cluster, waits (a few seconds at most) until the cluster
+     * has started, and returns its name. Without a name the next free {@code nlbN} is taken. A
+     * cluster that cannot start (no link provider of its type, a device that does not exist, ...)
+     * is refused: nothing stays configured, and {@link IllegalArgumentException} carries the
+     * reason.
+     *
+     * @since 1.2 (before: returned once configured, and a cluster that could not start stayed down)
      */
     String create(ClusterSpecDTO spec);
 

@@ -7,9 +7,14 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import lnlb.core.api.LinkProvider;
 import lnlb.core.api.admin.ClusterAdmin;
 import lnlb.core.api.admin.ClusterDTO;
 import lnlb.core.api.admin.ClusterSpecDTO;
@@ -21,6 +26,7 @@ import lnlb.core.internal.engine.ClusterEngine;
 import lnlb.core.internal.weight.ProcWeights;
 import lnlb.core.internal.weight.WeightMode;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
@@ -54,14 +60,25 @@ public final class ClusterAdminImpl implements ClusterAdmin {
     private record Running(String name, String pid, String source) {
     }
 
+    /**
+     * How long {@link #create} waits for the new cluster's first start: opening a link takes
+     * milliseconds; this covers a busy node where SCR's thread is slow to get to it.
+     */
+    static final long START_WAIT_MILLIS = 10_000;
+
     private final ModuleRegistry registry;
     private final ConfigurationAdmin cm;
+    private final StartAttempts attempts;
+    private final BundleContext context;
     private final Map<ClusterComponent, Running> clusters = new ConcurrentHashMap<>();
 
     @Activate
-    public ClusterAdminImpl(@Reference ModuleRegistry registry, @Reference ConfigurationAdmin cm) {
+    public ClusterAdminImpl(@Reference ModuleRegistry registry, @Reference ConfigurationAdmin cm,
+            @Reference StartAttempts attempts, BundleContext context) {
         this.registry = registry;
         this.cm = cm;
+        this.attempts = attempts;
+        this.context = context;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -104,14 +121,26 @@ public final class ClusterAdminImpl implements ClusterAdmin {
             if (!running.contains(c.getPid())) {
                 Dictionary<String, Object> p = c.getProperties();
                 ClusterDTO dto = down(nameOf(c), c.getPid(), String.valueOf(p.get(VIP)), String.valueOf(p.get(DEVICE)),
-                        "down (no link provider matches " + (p.get(LINK_TARGET) == null ? ClusterComponent.DEFAULT_LINK_TARGET
-                                : p.get(LINK_TARGET)) + ", or the configuration is invalid: the log says which)");
+                        "down (" + whyDown(c.getPid(), p) + ")");
                 dto.source = p.get(FILE) == null ? "" : p.get(FILE).toString();
                 list.add(dto);
             }
         }
         list.sort(Comparator.comparing(dto -> dto.name));
         return list;
+    }
+
+    /**
+     * The failure of the cluster's last start attempt; without one, SCR never activated its
+     * component: no link provider matches its {@code link.target}.
+     */
+    private String whyDown(String pid, Dictionary<String, Object> p) {
+        return attempts.failure(pid).orElseGet(() -> "no link provider matches " + linkTarget(p));
+    }
+
+    private static String linkTarget(Dictionary<String, Object> p) {
+        Object target = p.get(LINK_TARGET);
+        return target == null ? ClusterComponent.DEFAULT_LINK_TARGET : target.toString();
     }
 
     private static ClusterDTO down(String name, String pid, String vip, String device, String state) {
@@ -137,7 +166,9 @@ public final class ClusterAdminImpl implements ClusterAdmin {
 
     @Override
     public Map<String, Long> counters(String cluster) {
-        return call(cluster, ClusterStatus::counters);
+        Map<String, Long> counters = running(cluster).counters();
+        JvmCounters.addTo(counters);
+        return counters;
     }
 
     @Override
@@ -250,6 +281,9 @@ public final class ClusterAdminImpl implements ClusterAdmin {
         if (spec.linkType != null && !LINK_TYPE.matcher(spec.linkType).matches()) {
             throw new IllegalArgumentException("not a link type: " + spec.linkType);
         }
+        String name;
+        Configuration configuration;
+        CompletableFuture<StartAttempts.Outcome> outcome = null;
         synchronized (this) {
             List<Configuration> existing = configurations(null);
             List<String> names = new ArrayList<>();
@@ -261,7 +295,7 @@ public final class ClusterAdminImpl implements ClusterAdmin {
                 }
             }
             clusters.values().forEach(r -> names.add(r.name()));
-            String name = spec.name == null || spec.name.isBlank() ? nextFree(names) : spec.name;
+            name = spec.name == null || spec.name.isBlank() ? nextFree(names) : spec.name;
             if (!IFNAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("name must be an interface name (1-15 of A-Z a-z 0-9 _ . : @ -): "
                         + name);
@@ -276,14 +310,65 @@ public final class ClusterAdminImpl implements ClusterAdmin {
             p.put(HEARTBEAT_INTERVAL, spec.heartbeatIntervalMillis != 0 ? spec.heartbeatIntervalMillis
                     : ClusterConfig.DEFAULT_INTERVAL_MILLIS);
             p.put(TOLERANCE, spec.tolerance != 0 ? spec.tolerance : ClusterConfig.DEFAULT_TOLERANCE);
-            p.put(LINK_TARGET, "(lnlb.link.type=" + (spec.linkType == null ? "linux" : spec.linkType) + ")");
+            String target = "(lnlb.link.type=" + (spec.linkType == null ? "linux" : spec.linkType) + ")";
+            p.put(LINK_TARGET, target);
+            // Refused before anything is stored: without its provider the cluster could only wait, down.
+            if (!linkProviderMatches(target)) {
+                throw new IllegalArgumentException("no link provider matches " + target
+                        + (target.equals(ClusterComponent.DEFAULT_LINK_TARGET) ? " (lnlb.tap is not active: the log says why)" : ""));
+            }
             try {
-                cm.getFactoryConfiguration(CLUSTER_PID, name, "?").update(p);
+                configuration = cm.getFactoryConfiguration(CLUSTER_PID, name, "?");
+                outcome = attempts.next(configuration.getPid());
+                configuration.update(p);
             } catch (IOException e) {
+                attempts.cancel(CLUSTER_PID + "~" + name, outcome);
                 throw new IllegalStateException("cannot store the configuration of " + name + ": " + e.getMessage(), e);
             }
             LOG.info("cluster {}: configured {} on {}", name, spec.vip, spec.device);
-            return name;
+        }
+        awaitFirstStart(name, configuration, outcome);
+        return name;
+    }
+
+    /**
+     * Waits (bounded) for the first start of the cluster {@link #create} configured; when it fails
+     * or does not come, deletes the configuration (nothing is left half-made, no cluster stays
+     * down) and throws with the reason.
+     */
+    private void awaitFirstStart(String name, Configuration configuration,
+            CompletableFuture<StartAttempts.Outcome> outcome) {
+        String failure;
+        try {
+            failure = outcome.get(START_WAIT_MILLIS, TimeUnit.MILLISECONDS).failure().orElse(null);
+        } catch (TimeoutException e) {
+            failure = name + " did not start within " + START_WAIT_MILLIS / 1000 + " s";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = "interrupted while " + name + " was starting";
+        } catch (ExecutionException e) {
+            failure = String.valueOf(e.getCause());
+        } finally {
+            attempts.cancel(configuration.getPid(), outcome);
+        }
+        if (failure == null) {
+            return;
+        }
+        try {
+            configuration.delete();
+        } catch (IOException | IllegalStateException e) {
+            LOG.warn("cluster {}: could not remove the configuration of the cluster that did not start: {}", name,
+                    e.getMessage());
+        }
+        LOG.info("cluster {}: not created: {}", name, failure);
+        throw new IllegalArgumentException(failure);
+    }
+
+    private boolean linkProviderMatches(String target) {
+        try {
+            return !context.getServiceReferences(LinkProvider.class, target).isEmpty();
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException("not a link filter: " + target, e);
         }
     }
 

@@ -114,6 +114,9 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
     private final LinkProvider links;
     private final BundleContext context;
     private final ProcWeights weights;
+    private final StartAttempts attempts;
+    /** The PID of this cluster's configuration: how {@link StartAttempts} knows it. */
+    private final String pid;
     /** What runs now: replaced as a whole when {@link #modified} restarts the cluster. */
     private volatile Running running;
     private volatile ServiceRegistration<ClusterComponent> registration;
@@ -132,10 +135,13 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
 
     @Activate
     public ClusterComponent(Config config, Map<String, Object> properties, BundleContext context,
-            @Reference ModuleRegistry registry, @Reference(name = "link") LinkProvider links) {
+            @Reference ModuleRegistry registry, @Reference(name = "link") LinkProvider links,
+            @Reference StartAttempts attempts) {
         this.registry = registry;
         this.links = links;
         this.context = context;
+        this.attempts = attempts;
+        this.pid = pidOf(properties);
         this.weights = new ProcWeights(WeightMode.LOADAVG, 1);
         // A wrong configuration is not thrown to SCR (STYLE 2.4 would): SCR never calls @Modified
         // on a component whose activation failed, so the cluster would stay down after its file is
@@ -146,11 +152,16 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
             running = start(config, properties);
         } catch (IllegalArgumentException | IOException e) {
             LOG.error("cluster {} not started: {}", describe(config, properties), e.getMessage());
+            attempts.failed(pid, e.getMessage());
             return;
+        } catch (RuntimeException e) {
+            attempts.failed(pid, e.toString());
+            throw e;
         }
         registry.attach(this);
         running.loop().execute(running.engine()::start);
         register(properties);
+        attempts.started(pid);
     }
 
     /** Takes weight mode and manual weight from the configuration; true when that changed what this node sends. */
@@ -255,11 +266,17 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
         } catch (IllegalArgumentException | IOException e) {
             unregister();
             LOG.error("cluster {} not started: {}", describe(config, properties), e.getMessage());
+            attempts.failed(pid, e.getMessage());
             return;
+        } catch (RuntimeException e) {
+            unregister();
+            attempts.failed(pid, e.toString());
+            throw e;
         }
         registry.attach(this);
         running.loop().execute(running.engine()::start);
         register(properties);
+        attempts.started(pid);
     }
 
     private void register(Map<String, Object> properties) {
@@ -302,6 +319,11 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
         return null;
     }
 
+    private static String pidOf(Map<String, Object> properties) {
+        Object value = properties == null ? null : properties.get("service.pid");
+        return value instanceof String p ? p : null;
+    }
+
     /** How a log line names a cluster: its name or VIP, and the file it was declared in, if any. */
     private static String describe(Config config, Map<String, Object> properties) {
         String name = name(config, properties);
@@ -326,6 +348,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
 
     @Deactivate
     void deactivate() {
+        attempts.forget(pid);
         unregister();
         registry.detach(this);
         Running now = running;
@@ -394,6 +417,15 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
         } catch (TimeoutException e) {
             throw new IllegalStateException(now.link().interfaceName() + ": the cluster loop did not answer in time");
         }
+    }
+
+    /** Every counter of the running cluster (engine, wire, link, loop), read on its loop. */
+    public Map<String, Long> counters() {
+        Running now = running;
+        if (now == null) {
+            throw new IllegalStateException("the cluster is stopped");
+        }
+        return call(now, e -> ClusterStatus.counters(e, now.link(), now.loop().stalls()));
     }
 
     public String interfaceName() {

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import lnlb.core.api.Cluster;
+import lnlb.core.api.ClusterLink;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
 import lnlb.core.api.admin.ClusterDTO;
@@ -15,6 +16,7 @@ import lnlb.core.api.admin.NodeDTO;
 import lnlb.core.api.admin.TableDTO;
 import lnlb.core.internal.engine.ClusterEngine;
 import lnlb.core.internal.engine.View;
+import lnlb.core.internal.loop.StallMeter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.FrameworkUtil;
 
@@ -78,7 +80,12 @@ final class ClusterStatus {
         return nodes;
     }
 
-    static Map<String, Long> counters(ClusterEngine e) {
+    /**
+     * Every counter of one cluster: the engine's, its decisions per protocol, the wire's
+     * ({@code wire.*}: what the reassembler and the authenticator did with cluster frames), the
+     * link's ({@code link.*}) and the loop's stalls ({@code loop.*}).
+     */
+    static Map<String, Long> counters(ClusterEngine e, ClusterLink link, StallMeter stalls) {
         Map<String, Long> counters = e.counters().asMap();
         long[] perProtocol = e.counters().decisionsPerProtocol;
         for (int p = 0; p < perProtocol.length; p++) {
@@ -86,6 +93,12 @@ final class ClusterStatus {
                 counters.put("decisions.protocol." + p, perProtocol[p]);
             }
         }
+        CounterNames.addGroup(counters, "wire", e.wireCounters().snapshot());
+        CounterNames.addGroup(counters, "link", link.countersByName());
+        counters.put("loop.stalls", stalls.stalls());
+        counters.put("loop.stall.max.ms", stalls.maxLateMillis());
+        counters.put("loop.stall.last.ms", stalls.lastStallMillis());
+        counters.put("loop.stall.threshold.ms", stalls.thresholdMillis());
         return counters;
     }
 

@@ -26,6 +26,7 @@ public final class ThreadEventLoop implements EventLoop {
     private final Thread thread;
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
     private final TimerQueue timers = new TimerQueue();
+    private final StallMeter stalls = new StallMeter();
     private volatile Io io;
     private volatile boolean running = true;
 
@@ -90,6 +91,11 @@ public final class ThreadEventLoop implements EventLoop {
         return Thread.currentThread() == thread;
     }
 
+    /** How late this loop ran its timers. Written by the loop thread: read it there. */
+    public StallMeter stalls() {
+        return stalls;
+    }
+
     private void wake() {
         Io current = io;
         if (current != null) {
@@ -121,7 +127,12 @@ public final class ThreadEventLoop implements EventLoop {
             synchronized (tasks) {
                 task = tasks.poll();
                 if (task == null) {
-                    TimerQueue.Entry due = timers.pollDue(nowMillis());
+                    long now = nowMillis();
+                    TimerQueue.Entry due = timers.pollDue(now);
+                    if (due != null && !due.cancelled) {
+                        // Measured here, where every timer passes: late timers are what a stall costs.
+                        stalls.timerRan(due.due, now);
+                    }
                     task = due == null ? null : due.cancelled ? () -> { } : due.task;
                 }
             }

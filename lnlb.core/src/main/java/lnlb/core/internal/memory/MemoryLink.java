@@ -2,6 +2,8 @@ package lnlb.core.internal.memory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import lnlb.core.api.ClusterLink;
@@ -25,6 +27,10 @@ public final class MemoryLink implements ClusterLink {
     private final ByteBuffer frameBuffer = ByteBuffer.allocateDirect(65536 + 64);
     private volatile Runnable readable = () -> { };
     private volatile boolean closed;
+    // Counters, written by the loop thread only (transmit and deliver are called there too).
+    private long received;
+    private long delivered;
+    private long transmitted;
 
     MemoryLink(MemoryHub hub, long mac, String interfaceName, int mtu, boolean blocking, boolean receives) {
         this.hub = hub;
@@ -84,6 +90,7 @@ public final class MemoryLink implements ClusterLink {
                 frameBuffer.clear();
                 frameBuffer.put(0, frame);
                 receiver.onFrame(frameBuffer, 0, frame.length);
+                received++;
                 handled++;
             }
             frame = inbox.poll();
@@ -106,11 +113,22 @@ public final class MemoryLink implements ClusterLink {
         byte[] copy = new byte[frame.remaining()];
         frame.get(frame.position(), copy);
         hub.flood(this, copy);
+        transmitted++;
     }
 
     @Override
     public void deliver(ByteBuffer buffer, int offset, int length) {
         hub.delivered(this, buffer, offset, length);
+        delivered++;
+    }
+
+    @Override
+    public Map<String, Long> countersByName() {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("received", received);
+        counters.put("delivered", delivered);
+        counters.put("transmitted", transmitted);
+        return counters;
     }
 
     /** Drops every queued frame (a node that crashed loses what its socket held). */
