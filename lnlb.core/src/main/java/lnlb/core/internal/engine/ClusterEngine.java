@@ -10,18 +10,6 @@ import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
 import lnlb.core.internal.loop.EventLoop;
 import lnlb.core.internal.wire.ClusterHeader;
-import lnlb.core.internal.wire.ClusterMessage;
-import lnlb.core.internal.wire.ClusterMessage.AskRetransmit;
-import lnlb.core.internal.wire.ClusterMessage.Commit;
-import lnlb.core.internal.wire.ClusterMessage.Committed;
-import lnlb.core.internal.wire.ClusterMessage.Conntrack;
-import lnlb.core.internal.wire.ClusterMessage.Heartbeat;
-import lnlb.core.internal.wire.ClusterMessage.Join;
-import lnlb.core.internal.wire.ClusterMessage.Leave;
-import lnlb.core.internal.wire.ClusterMessage.Prepare;
-import lnlb.core.internal.wire.ClusterMessage.Prepared;
-import lnlb.core.internal.wire.ClusterMessage.Retransmit;
-import lnlb.core.internal.wire.ClusterMessage.Welcome;
 import lnlb.core.internal.wire.Fragmenter;
 import lnlb.core.internal.wire.MessageAuthenticator;
 import lnlb.core.internal.wire.Reassembler;
@@ -31,8 +19,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One cluster on one node: the decision path for every datagram and the cluster protocol. Every
- * method runs on the cluster's {@link EventLoop}; other threads submit their work to the loop.
+ * One cluster on one node: the module-facing {@link Cluster}, the frame demux (datagrams, ARP,
+ * cluster messages), the lifecycle and the status, over the parts that do the work. Every method
+ * runs on the cluster's {@link EventLoop}; other threads submit their work to the loop.
+ *
+ * <h2>Where each rule lives</h2>
+ * <ul>
+ *   <li>{@link Decider}: who owns a datagram, under the view it is decided by (the hot path);</li>
+ *   <li>{@link ViewChange}: PREPARE, PREPARED, COMMIT, COMMITTED and the coordinator's window;</li>
+ *   <li>{@link JoinSync}: joining, state transfer, replay, and who may found a cluster;</li>
+ *   <li>{@link Liveness}: heartbeats, retransmit requests, LEAVE, freeze, the majority rule;</li>
+ *   <li>{@link MessageIntake}: cluster frames in; {@link Outbox}: cluster messages out;</li>
+ *   <li>{@link Standing}: this node's state and view, shared by all of them; {@link Membership}:
+ *   what it knows of the others.</li>
+ * </ul>
  *
  * <h2>How every node decides every datagram the same way</h2>
  * A datagram no session claims is assigned by the cut table of the current {@link View}. Views
@@ -94,6 +94,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private final ViewChange viewChange;
     private final Liveness liveness;
     private final JoinSync joinSync;
+    private final MessageIntake intake;
     private final long tickMillis;
     private EventLoop.Timer tickTimer;
 
@@ -140,10 +141,12 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
                     @Override
                     public void message(ReceivedMessage message) {
                         if (standing.state != State.STOPPED) {
-                            handle(message.sender(), message.message());
+                            intake.handle(message.sender(), message.message());
                         }
                     }
                 });
+        this.intake = new MessageIntake(this, reassembler, standing, membership, counters, viewChange, liveness, joinSync,
+                this::rejoin);
         this.tickMillis = Math.max(1, config.heartbeatIntervalMillis() / 10);
     }
 
@@ -282,7 +285,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         long destination = NodeAddress.read(buffer, offset);
         if (etherType == ClusterHeader.ETHERTYPE) {
             if (destination == clusterMac) {
-                onClusterFrame(buffer, offset, length);
+                intake.onClusterFrame(buffer, offset, length);
             } else {
                 counters.notForCluster++;
             }
@@ -321,84 +324,6 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         return true;
     }
 
-    // ---------------------------------------------------------------- cluster messages in
-
-    private void onClusterFrame(ByteBuffer buffer, int offset, int length) {
-        ReceivedMessage received = reassembler.accept(buffer, offset, length, loop.nowMillis());
-        if (received == null) {
-            return;
-        }
-        if (received.sender() == self) {
-            liveness.onForgedOwnMessage(received.message());
-            return;
-        }
-        counters.clusterMessages++;
-        Peer peer = membership.heardFrom(received.sender(), loop.nowMillis());
-        if (received.message() instanceof Join) {
-            peer.state = Peer.JOINING; // every node sees the same JOIN: it restarted or is new
-        } else if (received.message() instanceof Heartbeat h) {
-            heard(peer, h.epoch(), h.weight(), h.state());
-        } else if (received.message() instanceof Retransmit r) {
-            heard(peer, r.epoch(), r.weight(), r.state());
-        }
-        if (standing.joining()) {
-            if (received.message() instanceof Welcome || received.message() instanceof Conntrack) {
-                handle(received.sender(), received.message());
-            } else {
-                joinSync.record(received); // replayed in stream order, with the recorded datagrams
-            }
-            return;
-        }
-        handle(received.sender(), received.message());
-    }
-
-    private void heard(Peer peer, long epoch, int weight, int peerState) {
-        peer.epoch = epoch;
-        peer.weight = Math.max(1, weight);
-        peer.state = peerState;
-        standing.sawEpoch(epoch);
-    }
-
-    private void handle(long sender, ClusterMessage message) {
-        try {
-            dispatch(sender, message);
-        } catch (RuntimeException e) {
-            // A well-formed message the protocol cannot use: drop it, keep the loop and the node.
-            counters.badMessages++;
-            LOG.warn("{}: dropped {} from {}: {}", name(), ClusterMessage.typeName(message.type()),
-                    NodeAddress.format(sender), e.toString());
-        }
-    }
-
-    private void dispatch(long sender, ClusterMessage message) {
-        switch (message.type()) {
-            case ClusterMessage.JOIN -> onJoin(sender);
-            case ClusterMessage.WELCOME -> joinSync.onWelcome((Welcome) message);
-            case ClusterMessage.CONNTRACK -> joinSync.onConntrack((Conntrack) message);
-            case ClusterMessage.HEARTBEAT, ClusterMessage.RETRANSMIT -> liveness.onHeartbeat(sender);
-            case ClusterMessage.ASK_RETRANSMIT -> liveness.onAskRetransmit((AskRetransmit) message);
-            case ClusterMessage.LEAVE -> liveness.onLeave(sender);
-            case ClusterMessage.PREPARE -> viewChange.onPrepare(sender, WireViews.toView(((Prepare) message).view()));
-            case ClusterMessage.PREPARED -> viewChange.onPrepared(sender, ((Prepared) message).epoch());
-            case ClusterMessage.COMMIT -> onCommit(WireViews.toView(((Commit) message).view()));
-            case ClusterMessage.COMMITTED -> viewChange.onCommitted(sender, (Committed) message);
-            default -> { }
-        }
-    }
-
-    private void onJoin(long joiner) {
-        if (viewChange.isCoordinator() && !viewChange.busy() && !standing.view.contains(joiner)) {
-            joinSync.welcome(joiner); // otherwise the joiner repeats JOIN; it is served when this node is idle
-        }
-    }
-
-    private void onCommit(View committed) {
-        if (viewChange.onCommit(committed)) {
-            LOG.warn("{}: the cluster removed this node at {}; rejoining", name(), committed);
-            rejoin();
-        }
-    }
-
     // ---------------------------------------------------------------- timers
 
     private void tick() {
@@ -426,7 +351,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     }
 
     /** Stops deciding and joins again from scratch: the modules' tables are reset, the view forgotten. */
-    private void rejoin() {
+    void rejoin() {
         for (ProtocolModule module : modules.distinct()) {
             modules.run(module, "rejoin", () -> {
                 module.clusterDeleted(this);
