@@ -1,7 +1,7 @@
 package lnlb.benchmarks;
 
 import java.nio.ByteBuffer;
-import lnlb.core.api.NodeAddress;
+import lnlb.core.api.Ethernet;
 
 /**
  * Client frames for the benchmarks, built once in a direct buffer as a NIC would hand them over:
@@ -11,7 +11,7 @@ import lnlb.core.api.NodeAddress;
  */
 final class TestFrames {
     static final long CLIENT_MAC = 0x0A00_0000_0001L;
-    static final int ETHERNET = 14;
+    static final int ETHERNET = Ethernet.HEADER_LENGTH;
     static final int IPV4 = 20;
     static final int UDP = 8;
     static final int TCP = 20;
@@ -43,10 +43,7 @@ final class TestFrames {
             long payload) {
         int transportHeader = protocol == 6 ? TCP : UDP;
         int total = IPV4 + transportHeader + PAYLOAD;
-        NodeAddress.write(frame, at, clusterMac);
-        NodeAddress.write(frame, at + 6, CLIENT_MAC);
-        frame.putShort(at + 12, (short) 0x0800);
-        int ip = at + ETHERNET;
+        int ip = Ethernet.writeHeader(frame, at, clusterMac, CLIENT_MAC, Ethernet.TYPE_IPV4);
         frame.put(ip, (byte) 0x45);
         frame.putShort(ip + 2, (short) total);
         frame.putShort(ip + 4, (short) payload);

@@ -205,22 +205,4 @@ final class ModuleStateHarness {
             throw new AssertionError("reloading its own dump changed the table");
         }
     }
-
-    /** Sorts the fixed-size records between {@code header} bytes and a {@code trailer}-byte suffix. */
-    static byte[] sortRecords(byte[] dump, int header, int record, int trailer) {
-        int n = (dump.length - header - trailer) / record;
-        if (n < 0 || header + n * record + trailer != dump.length) {
-            return dump;
-        }
-        byte[][] records = new byte[n][];
-        for (int i = 0; i < n; i++) {
-            records[i] = Arrays.copyOfRange(dump, header + i * record, header + (i + 1) * record);
-        }
-        Arrays.sort(records, Arrays::compare);
-        byte[] out = dump.clone();
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(records[i], 0, out, header + i * record, record);
-        }
-        return Arrays.copyOf(out, dump.length - trailer); // the CRC depends on the order: leave it out
-    }
 }

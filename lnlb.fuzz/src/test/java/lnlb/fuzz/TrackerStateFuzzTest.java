@@ -7,8 +7,9 @@ import lnlb.module.dflt.internal.DefaultTracker;
 
 /**
  * Target 2 for the default tracker (protocol 0): {@link DefaultTracker#loadState}, see
- * {@link ModuleStateHarness} for the properties. Its format ("LNDF" v1: 26-byte header, 22-byte
- * entries, CRC-32) is known here, so dumps are also synthesised field by field: counts that lie,
+ * {@link ModuleStateHarness} for the properties. It writes format 2 (the {@code StateDump} framing,
+ * compared through {@link StateDumpFormat#normalize}) and still reads format 1 ("LNDF" v1: 26-byte
+ * header, 22-byte entries, CRC-32), which is synthesised here field by field: counts that lie,
  * duplicate keys, timestamps at the extremes, more entries than {@code max.entries}.
  */
 class TrackerStateFuzzTest {
@@ -36,7 +37,7 @@ class TrackerStateFuzzTest {
 
         @Override
         public byte[] normalize(byte[] dump) {
-            return ModuleStateHarness.sortRecords(dump, 26, 22, 4);
+            return StateDumpFormat.normalize(dump);
         }
 
         @Override

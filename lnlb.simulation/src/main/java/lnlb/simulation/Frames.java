@@ -1,14 +1,14 @@
 package lnlb.simulation;
 
 import java.nio.ByteBuffer;
-import lnlb.core.api.NodeAddress;
+import lnlb.core.api.Ethernet;
 
 /**
  * Builds client frames for simulations: Ethernet to the cluster MAC carrying IPv4 UDP or TCP, with
  * a 64-bit sequence number as payload so every delivery can be traced to one datagram.
  */
 public final class Frames {
-    public static final int ETHERNET = 14;
+    public static final int ETHERNET = Ethernet.HEADER_LENGTH;
     public static final int IPV4 = 20;
     public static final int PAYLOAD = 8;
 
@@ -29,10 +29,7 @@ public final class Frames {
             int transportHeader, int tcpFlags, long sequence) {
         int total = IPV4 + transportHeader + PAYLOAD;
         ByteBuffer frame = ByteBuffer.allocate(ETHERNET + total);
-        NodeAddress.write(frame, 0, clusterMac);
-        NodeAddress.write(frame, 6, clientMac);
-        frame.putShort(12, (short) 0x0800);
-        int ip = ETHERNET;
+        int ip = Ethernet.writeHeader(frame, 0, clusterMac, clientMac, Ethernet.TYPE_IPV4);
         frame.put(ip, (byte) 0x45);
         frame.putShort(ip + 2, (short) total);
         frame.putShort(ip + 4, (short) sequence);

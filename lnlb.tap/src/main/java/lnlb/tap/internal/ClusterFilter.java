@@ -9,11 +9,12 @@ import static lnlb.tap.internal.linux.Kernel.BPF_K;
 import static lnlb.tap.internal.linux.Kernel.BPF_LD;
 import static lnlb.tap.internal.linux.Kernel.BPF_RET;
 import static lnlb.tap.internal.linux.Kernel.BPF_W;
-import static lnlb.tap.internal.linux.Kernel.ETH_P_ARP;
 import static lnlb.tap.internal.linux.Kernel.PACKET_OUTGOING;
 import static lnlb.tap.internal.linux.Kernel.SKF_AD_OFF;
 import static lnlb.tap.internal.linux.Kernel.SKF_AD_PKTTYPE;
 import static lnlb.tap.internal.linux.PacketSocket.instruction;
+
+import lnlb.core.api.Ethernet;
 
 /**
  * The classic BPF program on a cluster's packet socket. It passes exactly:
@@ -27,10 +28,9 @@ import static lnlb.tap.internal.linux.PacketSocket.instruction;
  * is not part of what the filter sees). Untagged frames only.
  */
 public final class ClusterFilter {
-    /** Ethernet: destination (0), source (6), EtherType (12); ARP: opcode at 14 + 6, target IP at 14 + 24. */
-    static final int ETHERTYPE_OFFSET = 12;
-    static final int ARP_OPCODE_OFFSET = 14 + 6;
-    static final int ARP_TARGET_IP_OFFSET = 14 + 24;
+    /** ARP after the Ethernet header ({@link Ethernet}): opcode at +6, target IP at +24. */
+    static final int ARP_OPCODE_OFFSET = Ethernet.HEADER_LENGTH + 6;
+    static final int ARP_TARGET_IP_OFFSET = Ethernet.HEADER_LENGTH + 24;
     /** "Accept the whole frame": GSO frames exceed any snap length worth naming. */
     static final int ACCEPT = 0xFFFF_FFFF;
 
@@ -48,8 +48,8 @@ public final class ClusterFilter {
             /* 3 */ instruction(BPF_JMP | BPF_JEQ | BPF_K, 0, 2, macHigh),                 // else -> 6 ARP
             /* 4 */ instruction(BPF_LD | BPF_H | BPF_ABS, 0, 0, 4),                        // dst MAC bytes 4..5
             /* 5 */ instruction(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, macLow),                  // -> 12 accept
-            /* 6 */ instruction(BPF_LD | BPF_H | BPF_ABS, 0, 0, ETHERTYPE_OFFSET),
-            /* 7 */ instruction(BPF_JMP | BPF_JEQ | BPF_K, 0, 5, ETH_P_ARP),               // else -> 13
+            /* 6 */ instruction(BPF_LD | BPF_H | BPF_ABS, 0, 0, Ethernet.TYPE_OFFSET),
+            /* 7 */ instruction(BPF_JMP | BPF_JEQ | BPF_K, 0, 5, Ethernet.TYPE_ARP),             // else -> 13
             /* 8 */ instruction(BPF_LD | BPF_H | BPF_ABS, 0, 0, ARP_OPCODE_OFFSET),
             /* 9 */ instruction(BPF_JMP | BPF_JEQ | BPF_K, 0, 3, ARPOP_REQUEST),           // else -> 13
             /* 10 */ instruction(BPF_LD | BPF_W | BPF_ABS, 0, 0, ARP_TARGET_IP_OFFSET),

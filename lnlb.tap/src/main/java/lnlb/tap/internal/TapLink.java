@@ -1,12 +1,12 @@
 package lnlb.tap.internal;
 
+import static lnlb.core.api.Ethernet.HEADER_LENGTH;
 import static lnlb.tap.internal.linux.Kernel.EAGAIN;
 import static lnlb.tap.internal.linux.Kernel.EINVAL;
 import static lnlb.tap.internal.linux.Kernel.EMSGSIZE;
 import static lnlb.tap.internal.linux.Kernel.ENETDOWN;
 import static lnlb.tap.internal.linux.Kernel.ENOBUFS;
 import static lnlb.tap.internal.linux.Kernel.ENXIO;
-import static lnlb.tap.internal.linux.Kernel.ETH_HLEN;
 import static lnlb.tap.internal.linux.Kernel.MSG_DONTWAIT;
 import static lnlb.tap.internal.linux.Kernel.MSG_TRUNC;
 import static lnlb.tap.internal.linux.Kernel.POLLERR;
@@ -226,7 +226,7 @@ public final class TapLink implements ClusterLink {
                 }
                 throw new LinkException(null, "recv(" + device + ")", errno);
             }
-            if (n > RX_CAPACITY || n < HEADROOM + ETH_HLEN) {
+            if (n > RX_CAPACITY || n < HEADROOM + HEADER_LENGTH) {
                 receiveDropped++;                     // truncated or runt
                 continue;
             }
@@ -249,7 +249,7 @@ public final class TapLink implements ClusterLink {
                 }
                 throw new LinkException("virtual interface " + interfaceName + " is gone", "read(" + interfaceName + ")", errno);
             }
-            if (n < HEADROOM + ETH_HLEN) {
+            if (n < HEADROOM + HEADER_LENGTH) {
                 forwardDropped++;
                 continue;
             }
@@ -273,7 +273,7 @@ public final class TapLink implements ClusterLink {
         try {
             ensureOpen();
             int length = frame.remaining();
-            if (length < ETH_HLEN || length > TX_CAPACITY - HEADROOM) {
+            if (length < HEADER_LENGTH || length > TX_CAPACITY - HEADROOM) {
                 throw new LinkException("frame of " + length + " bytes cannot be sent on " + device);
             }
             for (int i = 0; i < HEADROOM; i++) {
@@ -305,7 +305,7 @@ public final class TapLink implements ClusterLink {
             ensureOpen();
             int start = offset - HEADROOM;
             int total = length + HEADROOM;
-            if (start < 0 || length < ETH_HLEN || offset + length > buffer.capacity()) {
+            if (start < 0 || length < HEADER_LENGTH || offset + length > buffer.capacity()) {
                 throw new LinkException("bad frame bounds: offset " + offset + ", length " + length
                         + ", capacity " + buffer.capacity());
             }

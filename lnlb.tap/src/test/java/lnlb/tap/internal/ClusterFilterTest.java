@@ -84,7 +84,7 @@ class ClusterFilterTest {
 
     /** An Ethernet/IPv4 ARP packet (RFC 826) with the given opcode and target protocol address. */
     private static ByteBuffer arp(int opcode, int target) {
-        ByteBuffer frame = frame(0xFFFF_FFFF_FFFFL, Kernel.ETH_P_ARP, 60);
+        ByteBuffer frame = frame(0xFFFF_FFFF_FFFFL, lnlb.core.api.Ethernet.TYPE_ARP, 60);
         frame.putShort(14, (short) 1).putShort(16, (short) 0x0800).put(18, (byte) 6).put(19, (byte) 4);
         frame.putShort(20, (short) opcode);
         NodeAddress.write(frame, 22, 0x7a92_e018_dbf4L);

@@ -9,8 +9,8 @@ public class TableDTO {
     /** The bundle that provides it. */
     public String bundle;
     /**
-     * How many sessions it tracks, or -1 when the module does not say (a module says by having a
-     * public {@code int entries(lnlb.core.api.Cluster)} method).
+     * How many sessions it tracks, or -1 when the module does not say (a module says by
+     * implementing {@link lnlb.core.api.ModuleStatus}).
      */
     public int entries;
 }

@@ -2,12 +2,15 @@
  * Building blocks for protocol modules: {@link lnlb.core.api.table.SessionTable}, a bounded,
  * deterministic session table over primitive {@code long} keys; {@link lnlb.core.api.table.FlowKeys},
  * the packing of flow and fragment identities into such keys; {@link lnlb.core.api.table.FragmentTable},
- * which sends the trailing fragments of a datagram where its leading fragment went; and
- * {@link lnlb.core.api.table.StateDump}, the framing of a module's versioned state dump.
+ * which sends the trailing fragments of a datagram where its leading fragment went;
+ * {@link lnlb.core.api.table.StateDump}, the framing of a module's versioned state dump; and
+ * {@link lnlb.core.api.table.FlowTracker}, the skeleton of a per-flow tracker (TCP, UDP) with its
+ * tables ({@link lnlb.core.api.table.FlowTables}) and dump format ({@link lnlb.core.api.table.FlowDump}).
  *
  * <p>1.1.0 added FlowKeys, FragmentTable and StateDump; 1.2.0 the column encoding of StateDump
- * tables ({@code StateDump.COLUMN_ENTRY_LENGTH}), which makes a hot swap of a million entries fast.
+ * tables ({@code StateDump.COLUMN_ENTRY_LENGTH}), which makes a hot swap of a million entries fast;
+ * 1.3.0 FlowTracker, FlowTables and FlowDump, one copy of what the TCP and UDP trackers each wrote.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package lnlb.core.api.table;

@@ -1,6 +1,5 @@
 package lnlb.core.internal.component;
 
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -9,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import lnlb.core.api.Cluster;
 import lnlb.core.api.ClusterLink;
+import lnlb.core.api.ModuleStatus;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
 import lnlb.core.api.admin.ClusterDTO;
@@ -127,17 +127,16 @@ final class ClusterStatus {
     }
 
     /**
-     * A module's table size, when it has a public {@code int entries(Cluster)}: a convention, not
-     * part of ProtocolModule (adding a method there would be a major version for every module).
+     * A module's table size, when it implements the optional {@link ModuleStatus} (not part of
+     * ProtocolModule: adding a method there would be a major version for every module).
      */
     private static int entries(ProtocolModule m, Cluster cluster) {
-        try {
-            Method entries = m.getClass().getMethod("entries", Cluster.class);
-            if (entries.getReturnType() == int.class) {
-                return (Integer) entries.invoke(m, cluster);
+        if (m instanceof ModuleStatus status) {
+            try {
+                return status.entries(cluster);
+            } catch (RuntimeException e) {
+                // failed: unknown
             }
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            // not offered, or failed: unknown
         }
         return -1;
     }

@@ -1,8 +1,10 @@
 package lnlb.module.dflt.internal;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import lnlb.core.api.Cluster;
 import lnlb.core.api.Datagram;
+import lnlb.core.api.ModuleStatus;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
 import lnlb.core.api.propertytypes.Protocol;
@@ -28,12 +30,14 @@ import org.slf4j.LoggerFactory;
  * so the tables stay identical without exchanging per-session messages: that is why
  * {@link #related} refreshes an entry's last-seen time on every node, not only on its owner.
  *
- * <p>State dumps use the format described in {@link StateCodec}.
+ * <p>State dumps use the format described in {@link StateCodec}: the {@code StateDump} framing
+ * shared by every tracker (version 2); version 1 dumps of older nodes are still read
+ * ({@link LegacyDump}). Table sizes are reported through {@link ModuleStatus}.
  */
 @Component(service = ProtocolModule.class, configurationPid = DefaultTracker.PID)
 @Protocol(ProtocolModule.DEFAULT_HANDLER)
 @Designate(ocd = DefaultTracker.Config.class)
-public final class DefaultTracker implements ProtocolModule {
+public final class DefaultTracker implements ProtocolModule, ModuleStatus {
     /** Configuration PID; optional, the defaults are the original's. */
     public static final String PID = "lnlb.module.default";
 
@@ -175,7 +179,7 @@ public final class DefaultTracker implements ProtocolModule {
 
     // ------------------------------------------------------------------ state transfer
 
-    /** The cluster's table in the {@link StateCodec} format; an empty dump for an unknown cluster. */
+    /** The cluster's table in the {@link StateCodec} format, version 2; an empty dump for an unknown cluster. */
     @Override
     public byte[] saveState(Cluster cluster) {
         SessionTable table = tables.get(cluster);
@@ -186,8 +190,8 @@ public final class DefaultTracker implements ProtocolModule {
     }
 
     /**
-     * Replaces the cluster's table with a dump, shifting timestamps into this node's clock. The dump
-     * is checked completely before anything changes.
+     * Replaces the cluster's table with a dump (version 1 or 2), shifting timestamps into this
+     * node's clock. The dump is checked completely before anything changes.
      *
      * @throws IllegalArgumentException if the dump is corrupt, truncated or of an unknown format;
      *     the current table is then untouched
@@ -204,8 +208,8 @@ public final class DefaultTracker implements ProtocolModule {
                     + " kept the {} most recently seen", cluster.name(), decoded.entries(), maxEntries, maxEntries);
         }
         tables.put(cluster, decoded.table());
-        LOG.info("Cluster {}: default tracker loaded {} clients (sender clock {} ms behind this node)",
-                cluster.name(), decoded.table().size(), decoded.shiftMillis());
+        LOG.info("Cluster {}: default tracker loaded {} clients (format {}, sender clock {} ms behind this node)",
+                cluster.name(), decoded.table().size(), decoded.version(), decoded.shiftMillis());
     }
 
     // ------------------------------------------------------------------ status
@@ -214,9 +218,18 @@ public final class DefaultTracker implements ProtocolModule {
      * Clients tracked for {@code cluster}, 0 if it is unknown. Call it on the cluster's loop, like
      * every other method.
      */
+    @Override
     public int entries(Cluster cluster) {
         SessionTable table = tables.get(cluster);
         return table == null ? 0 : table.size();
+    }
+
+    /** The one table, of clients; empty for an unknown cluster. */
+    @Override
+    public List<TableStatus> tableStatus(Cluster cluster) {
+        SessionTable table = tables.get(cluster);
+        return table == null ? List.of()
+                : List.of(new TableStatus("clients", table.size(), maxEntries, table.evictions()));
     }
 
     /** Live clients evicted at the bound for {@code cluster} since its table was made or loaded. */

@@ -16,10 +16,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 import lnlb.core.api.NodeAddress;
+import lnlb.core.api.table.StateDump;
 import org.junit.jupiter.api.Test;
 
-/** saveState/loadState: the format, the round trip and every way a dump can be wrong. */
+/**
+ * saveState/loadState in format 2 (the StateDump framing): the format, the round trip and every way
+ * a dump can be wrong. Format 1, the old layout: {@link LegacyDumpTest}.
+ */
 class DefaultTrackerStateTest {
+    /** Where StateDump puts this format's fields: one parameter, one table in columns. */
+    private static final int IDLE_AT = 15;
+    private static final int COUNT_AT = IDLE_AT + 8 + 1 + 4;
+    private static final int KEYS_AT = COUNT_AT + 4;
+
     private static final int SOURCES = 30;
 
     private final FakeCluster sender = new FakeCluster("nlb0", 1_000_000);
@@ -30,7 +39,7 @@ class DefaultTrackerStateTest {
     }
 
     /** Sources 10.2.0.i, assigned at sender time 1_000_000 + i*100, plus one IPv6 source. */
-    private byte[] dumpOfThirtyOneSources() {
+    byte[] dumpOfThirtyOneSources() {
         for (int i = 0; i < SOURCES; i++) {
             sender.now = 1_000_000 + i * 100L;
             senderTracker.assigned(sender, ipv4(10, 2, 0, i), i % 2 == 0 ? A : B);
@@ -45,22 +54,23 @@ class DefaultTrackerStateTest {
     @Test
     void dumpLayout() {
         byte[] dump = dumpOfThirtyOneSources();
-        ByteBuffer in = ByteBuffer.wrap(dump);
         assertEquals("LNDF", new String(dump, 0, 4, StandardCharsets.US_ASCII));
-        assertEquals(1, in.getShort(4));
-        assertEquals(1_010_000, in.getLong(6));
-        assertEquals(IDLE, in.getLong(14));
-        assertEquals(SOURCES + 1, in.getInt(22));
-        assertEquals(26 + 22 * (SOURCES + 1) + 4, dump.length);
-        CRC32 crc = new CRC32();
-        crc.update(dump, 0, dump.length - 4);
-        assertEquals((int) crc.getValue(), in.getInt(dump.length - 4));
+        StateDump read = StateDump.read(dump, StateCodec.MAGIC, "test");
+        assertEquals(2, read.version());
+        assertEquals(1_010_000, read.senderClock());
+        assertEquals(1, read.parameters());
+        assertEquals(IDLE, read.parameter(0));
+        assertEquals(1, read.tables());
+        assertEquals(SOURCES + 1, read.entries(StateCodec.CLIENTS));
+        assertEquals(IDLE, ByteBuffer.wrap(dump).getLong(IDLE_AT));
+        assertEquals(SOURCES + 1, ByteBuffer.wrap(dump).getInt(COUNT_AT));
 
         boolean found = false;
-        for (int at = 26; at < dump.length - 4; at += 22) {
-            if (in.getLong(at) == 0x0A02_0003L) { // 10.2.0.3, unsigned
-                assertEquals(B, NodeAddress.read(in, at + 8));
-                assertEquals(1_000_300, in.getLong(at + 14));
+        for (int i = 0; i < read.entries(StateCodec.CLIENTS); i++) {
+            assertEquals(0, read.state(StateCodec.CLIENTS, i));
+            if (read.key(StateCodec.CLIENTS, i) == 0x0A02_0003L) { // 10.2.0.3, unsigned
+                assertEquals(B, read.owner(StateCodec.CLIENTS, i));
+                assertEquals(1_000_300, read.lastSeen(StateCodec.CLIENTS, i));
                 found = true;
             }
         }
@@ -70,10 +80,9 @@ class DefaultTrackerStateTest {
     @Test
     void emptyAndUnknownClustersSaveAnEmptyDump() {
         byte[] empty = senderTracker.saveState(sender);
-        assertEquals(30, empty.length);
         byte[] unknown = senderTracker.saveState(new FakeCluster("nlb7", 0));
-        assertEquals(30, unknown.length);
-        assertEquals(0, ByteBuffer.wrap(unknown).getInt(22));
+        assertEquals(empty.length, unknown.length);
+        assertEquals(0, StateDump.read(unknown, StateCodec.MAGIC, "test").entries(StateCodec.CLIENTS));
 
         DefaultTracker receiver = new DefaultTracker(IDLE, 1_000);
         FakeCluster cluster = new FakeCluster("nlb0", 3);
@@ -211,9 +220,28 @@ class DefaultTrackerStateTest {
     @Test
     void unknownVersionIsRejected() {
         byte[] dump = dumpOfThirtyOneSources();
-        ByteBuffer.wrap(dump).putShort(4, (short) 2);
+        ByteBuffer.wrap(dump).putShort(4, (short) 3);
         Receiver r = new Receiver();
-        assertMessageContains("version 2", () -> r.tracker.loadState(r.cluster, resealed(dump)));
+        assertMessageContains("version 3", () -> r.tracker.loadState(r.cluster, resealed(dump)));
+        r.assertUntouched();
+    }
+
+    @Test
+    void otherParameterOrTableCountsAreRejected() {
+        Receiver r = new Receiver();
+        byte[] twoTables = StateDump.write(StateCodec.MAGIC, 2, 0, new long[] {IDLE}, null, null);
+        assertMessageContains("carries", () -> r.tracker.loadState(r.cluster, twoTables));
+        byte[] noParameter = StateDump.write(StateCodec.MAGIC, 2, 0, new long[0], (lnlb.core.api.table.SessionTable) null);
+        assertMessageContains("carries", () -> r.tracker.loadState(r.cluster, noParameter));
+        r.assertUntouched();
+    }
+
+    @Test
+    void aStateWordIsRejected() {
+        byte[] dump = dumpOfThirtyOneSources();
+        ByteBuffer.wrap(dump).putInt(KEYS_AT + 24 * (SOURCES + 1), 1);
+        Receiver r = new Receiver();
+        assertMessageContains("state word", () -> r.tracker.loadState(r.cluster, resealed(dump)));
         r.assertUntouched();
     }
 
@@ -223,8 +251,8 @@ class DefaultTrackerStateTest {
         Receiver r = new Receiver();
         for (int count : new int[] {0, SOURCES, SOURCES + 2, -1, Integer.MAX_VALUE}) {
             byte[] bad = dump.clone();
-            ByteBuffer.wrap(bad).putInt(22, count);
-            assertMessageContains("announces", () -> r.tracker.loadState(r.cluster, resealed(bad)));
+            ByteBuffer.wrap(bad).putInt(COUNT_AT, count);
+            assertMessageContains("lying count", () -> r.tracker.loadState(r.cluster, resealed(bad)));
         }
         r.assertUntouched();
     }
@@ -241,7 +269,7 @@ class DefaultTrackerStateTest {
     @Test
     void duplicateKeysAreRejected() {
         byte[] dump = dumpOfThirtyOneSources();
-        System.arraycopy(dump, 26, dump, 26 + 22, 8); // second entry gets the first one's key
+        System.arraycopy(dump, KEYS_AT, dump, KEYS_AT + 8, 8); // second entry gets the first one's key
         Receiver r = new Receiver();
         assertMessageContains("twice", () -> r.tracker.loadState(r.cluster, resealed(dump)));
         r.assertUntouched();
@@ -250,7 +278,7 @@ class DefaultTrackerStateTest {
     @Test
     void nonPositiveIdleTimeoutIsRejected() {
         byte[] dump = dumpOfThirtyOneSources();
-        ByteBuffer.wrap(dump).putLong(14, 0);
+        ByteBuffer.wrap(dump).putLong(IDLE_AT, 0);
         Receiver r = new Receiver();
         assertMessageContains("idle timeout", () -> r.tracker.loadState(r.cluster, resealed(dump)));
         r.assertUntouched();
@@ -267,7 +295,7 @@ class DefaultTrackerStateTest {
     // ------------------------------------------------------------------ helpers
 
     /** Recomputes the CRC, so that a deliberate change reaches the check behind the CRC. */
-    private static byte[] resealed(byte[] dump) {
+    static byte[] resealed(byte[] dump) {
         CRC32 crc = new CRC32();
         crc.update(dump, 0, dump.length - 4);
         ByteBuffer.wrap(dump).putInt(dump.length - 4, (int) crc.getValue());
@@ -275,7 +303,7 @@ class DefaultTrackerStateTest {
     }
 
     /** A tracker holding a known table, to check that failed loads leave it alone. */
-    private static final class Receiver {
+    static final class Receiver {
         final FakeCluster cluster = new FakeCluster("nlb0", 42);
         final DefaultTracker tracker = new DefaultTracker(IDLE, 1_000);
         final byte[] before;

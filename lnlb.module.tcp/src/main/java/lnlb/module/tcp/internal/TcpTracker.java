@@ -1,27 +1,26 @@
 package lnlb.module.tcp.internal;
 
-import java.util.concurrent.ConcurrentHashMap;
 import lnlb.core.api.Cluster;
 import lnlb.core.api.Datagram;
-import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
 import lnlb.core.api.propertytypes.Protocol;
+import lnlb.core.api.table.FlowDump;
 import lnlb.core.api.table.FlowKeys;
+import lnlb.core.api.table.FlowTables;
+import lnlb.core.api.table.FlowTracker;
 import lnlb.core.api.table.SessionTable;
-import lnlb.core.api.table.StateDump;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Protocol 6: per-connection tracking. A connection is keyed by (source address, source port)
- * ({@link FlowKeys#flow}), and that key is also the {@linkplain #assignmentKey assignment key}, so
- * the connections of one client spread over the nodes while each stays on the node that took its
- * SYN.
+ * Protocol 6: per-connection tracking, a {@link FlowTracker} (which holds the skeleton shared with
+ * the UDP tracker: tables, fragments, callbacks, dumps, status) whose state word is the
+ * connection's {@link TcpState}. A connection is keyed by (source address, source port)
+ * ({@link FlowKeys#flow}), and that key is also the assignment key, so the connections of one
+ * client spread over the nodes while each stays on the node that took its SYN.
  *
  * <h2>Decisions</h2>
  * <ul>
@@ -36,35 +35,22 @@ import org.slf4j.LoggerFactory;
  *     {@link TcpState#PICKED_UP} with the short SYN life, and becomes established on the next ACK,
  *     so stray segments (an ACK scan) do not fill the table for hours. An RST of an unknown
  *     connection is not remembered at all.</li>
- * <li>FIN and RST shorten an entry's life (see {@link TcpTimeouts}); the segments after them still
- *     reach the owner.</li>
+ * <li>FIN and RST shorten an entry's life (see {@link TcpTimeouts}): the entry is stamped
+ *     ({@link #stamp}) so that the table expires it when the state's life is over; the segments
+ *     after them still reach the owner.</li>
+ * <li>A hand-over (the owner left the view) keeps the state and stamp {@link #related} left.</li>
  * </ul>
  *
- * <h2>Fragments</h2>
- * Only the leading fragment of a datagram carries the ports. Its owner is remembered under
- * (source, identification) in a {@link FragmentTable}, and the trailing fragments go there. A
- * trailing fragment that arrives before its leading one is unknown there: {@link #related} returns
- * {@code NONE}, the assignment key is the source address alone ({@link FlowKeys#assignmentKey}),
- * and the owner it gets is remembered, so that the rest of the datagram follows it, including the
- * leading fragment if its connection is unknown (the connection then starts on that node). If the
- * connection is tracked, its owner wins and the early fragments are lost (TCP retransmits); they
- * never reach a node that has no such connection and would answer with a reset.
- *
- * <h2>Threading</h2>
- * One pair of tables per {@link Cluster}, used only on the cluster's event loop; the map of tables
- * is concurrent because clusters run on different threads. State dumps: {@link TcpStateCodec}.
+ * Fragments follow their leading fragment as {@link FlowTracker} describes; if the connection is
+ * tracked, its owner wins and early trailing fragments are lost (TCP retransmits): they never reach
+ * a node that has no such connection and would answer with a reset. State dumps: {@link TcpStateCodec}.
  */
 @Component(service = ProtocolModule.class, configurationPid = TcpTracker.PID)
 @Protocol(Datagram.PROTOCOL_TCP)
 @Designate(ocd = TcpTracker.Config.class)
-public final class TcpTracker implements ProtocolModule {
+public final class TcpTracker extends FlowTracker {
     /** Configuration PID; optional, every key has a default. */
     public static final String PID = "lnlb.module.tcp";
-
-    /** The largest {@code max.entries} + {@code max.fragments}: a full state must fit one dump. */
-    public static final int MAX_ENTRIES = Math.min(SessionTable.MAX_ENTRIES, StateDump.MAX_ENTRIES);
-
-    private static final Logger LOG = LoggerFactory.getLogger(TcpTracker.class);
 
     @ObjectClassDefinition(
             name = "lnlb TCP tracker",
@@ -118,9 +104,6 @@ public final class TcpTracker implements ProtocolModule {
     }
 
     private final TcpTimeouts timeouts;
-    private final int maxEntries;
-    private final int maxFragments;
-    private final ConcurrentHashMap<Cluster, TcpTables> tables = new ConcurrentHashMap<>();
 
     /** DS constructor: validates the configuration. */
     @Activate
@@ -136,262 +119,94 @@ public final class TcpTracker implements ProtocolModule {
      * @throws IllegalArgumentException naming the configuration key of a value out of range
      */
     public TcpTracker(TcpTimeouts timeouts, int maxEntries, int maxFragments) {
+        super("TCP tracker", "connections", checked(timeouts).idleMillis(), timeouts.fragmentMillis(), maxEntries,
+                maxFragments);
+        this.timeouts = timeouts;
+    }
+
+    private static TcpTimeouts checked(TcpTimeouts timeouts) {
         if (timeouts == null) {
             throw new IllegalArgumentException("timeouts are null");
         }
-        if (maxEntries < 1 || maxEntries > MAX_ENTRIES) {
-            throw new IllegalArgumentException("max.entries must be 1.." + MAX_ENTRIES + ": " + maxEntries);
-        }
-        if (maxFragments < 1 || maxFragments > MAX_ENTRIES - maxEntries) {
-            throw new IllegalArgumentException("max.fragments must be 1.." + (MAX_ENTRIES - maxEntries)
-                    + " (max.entries + max.fragments <= " + MAX_ENTRIES + "): " + maxFragments);
-        }
-        this.timeouts = timeouts;
-        this.maxEntries = maxEntries;
-        this.maxFragments = maxFragments;
-        LOG.debug("TCP tracker: {}, at most {} connections and {} fragmented datagrams per cluster",
-                timeouts, maxEntries, maxFragments);
+        return timeouts;
     }
 
-    // ------------------------------------------------------------------ per datagram
-
-    /**
-     * The owner of the segment's connection, after applying the segment to its state;
-     * {@link NodeAddress#NONE} for a pure SYN of an unknown or finished connection, for any segment
-     * of an unknown connection, and for a trailing fragment whose datagram is unknown.
-     */
-    @Override
-    public long related(Cluster cluster, Datagram datagram) {
-        TcpTables t = tables.get(cluster);
-        if (t == null || !datagram.valid()) {
-            return NodeAddress.NONE;
-        }
-        long now = cluster.nowMillis();
-        if (FlowKeys.isTrailingFragment(datagram)) {
-            return t.fragments.owner(datagram, now);
-        }
-        if (!FlowKeys.hasPorts(datagram)) {
-            return NodeAddress.NONE; // truncated header: by source hash, remembered nowhere
-        }
-        SessionTable flows = t.flows;
-        long key = FlowKeys.flow(datagram);
-        int flags = datagram.tcpFlags();
-        int slot = flows.find(key);
-        if (slot != SessionTable.NOT_FOUND) {
-            if (flows.isExpired(slot, now)) {
-                flows.removeAt(slot);
-                slot = SessionTable.NOT_FOUND;
-            } else if (TcpState.isSyn(flags) && TcpState.isFinished(flows.state(slot))) {
-                slot = SessionTable.NOT_FOUND; // a new connection on the port: assigned afresh, replaces the entry
-            }
-        }
-        if (slot == SessionTable.NOT_FOUND) {
-            return unknownConnection(cluster, t, datagram, key, flags, now);
-        }
-        int state = TcpState.next(flows.state(slot), flags);
-        flows.setState(slot, state);
-        flows.touch(slot, timeouts.stamp(now, state));
-        long owner = flows.owner(slot);
-        if (FlowKeys.isLeadingFragment(datagram)) {
-            t.fragments.remember(datagram, owner, now);
-        }
-        return owner;
-    }
-
-    /** NONE, unless trailing fragments of this leading one came first: the connection then follows them. */
-    private long unknownConnection(Cluster cluster, TcpTables t, Datagram datagram, long key, int flags, long now) {
-        if (!FlowKeys.isLeadingFragment(datagram)) {
-            return NodeAddress.NONE;
-        }
-        long owner = t.fragments.owner(datagram, now);
-        if (owner != NodeAddress.NONE) {
-            // Opened by related itself, which the engine may call twice for one datagram: store the
-            // state this segment leads to, which the same segment applied again does not change.
-            open(cluster, t, key, TcpState.next(TcpState.initial(flags), flags), owner, now);
-        }
-        return owner;
-    }
-
-    /**
-     * Remembers {@code node} as the owner of the segment's connection (or of its datagram, for a
-     * fragment). For a tracked connection the core only hands it over to another node (its owner
-     * left the view): the state {@link #related} left it in is kept.
-     *
-     * @throws IllegalArgumentException if {@code node} is not a node address
-     */
-    @Override
-    public void assigned(Cluster cluster, Datagram datagram, long node) {
-        TcpTables t = tables.get(cluster);
-        if (t == null || !datagram.valid()) {
-            return;
-        }
-        if (!NodeAddress.isValid(node)) {
-            throw new IllegalArgumentException("not a node address: " + node);
-        }
-        long now = cluster.nowMillis();
-        if (FlowKeys.isTrailingFragment(datagram)) {
-            t.fragments.remember(datagram, node, now);
-            return;
-        }
-        if (!FlowKeys.hasPorts(datagram)) {
-            return;
-        }
-        SessionTable flows = t.flows;
-        long key = FlowKeys.flow(datagram);
-        int flags = datagram.tcpFlags();
-        int slot = flows.find(key);
-        if (slot != SessionTable.NOT_FOUND && !flows.isExpired(slot, now)
-                && !(TcpState.isSyn(flags) && TcpState.isFinished(flows.state(slot)))) {
-            flows.setOwner(slot, node);
-        } else {
-            open(cluster, t, key, TcpState.initial(flags), node, now);
-        }
-        if (FlowKeys.isLeadingFragment(datagram)) {
-            t.fragments.remember(datagram, node, now);
-        }
-    }
-
-    /** Starts tracking a connection first seen (or seen again after it finished) in {@code state}. */
-    private void open(Cluster cluster, TcpTables t, long key, int state, long owner, long now) {
-        SessionTable flows = t.flows;
-        if (state == TcpState.UNTRACKED) {
-            flows.remove(key); // an expired entry, if any
-            return;
-        }
-        long evictions = flows.evictions();
-        // put makes room by the real clock; the stamp that shortens the state's life comes after.
-        int slot = flows.put(key, owner, now, state);
-        flows.touch(slot, timeouts.stamp(now, state));
-        if (evictions == 0 && flows.evictions() != 0) {
-            LOG.warn("Cluster {}: TCP tracker holds {} connections (max.entries); evicting those nearest to expiry",
-                    cluster.name(), maxEntries);
-        }
-    }
-
-    /** The flow key when the datagram shows ports, else the source address: see {@link FlowKeys#assignmentKey}. */
-    @Override
-    public long assignmentKey(Cluster cluster, Datagram datagram) {
-        return FlowKeys.assignmentKey(datagram);
-    }
-
-    // ------------------------------------------------------------------ cluster events
+    // ------------------------------------------------------------------ the state word
 
     @Override
-    public void nodeDied(Cluster cluster, long node) {
-        TcpTables t = tables.get(cluster);
-        if (t != null) {
-            int flows = t.flows.removeOwner(node);
-            int fragments = t.fragments.removeOwner(node);
-            LOG.info("Cluster {}: node {} died, TCP tracker forgot its {} connections and {} fragmented datagrams",
-                    cluster.name(), NodeAddress.format(node), flows, fragments);
-        }
+    protected int initial(Datagram datagram) {
+        return TcpState.initial(datagram.tcpFlags());
     }
 
     @Override
-    public void clusterCreated(Cluster cluster) {
-        if (tables.putIfAbsent(cluster, TcpTables.empty(timeouts, maxEntries, maxFragments)) == null) {
-            LOG.info("Cluster {}: TCP tracker ready ({}, at most {} connections)", cluster.name(), timeouts, maxEntries);
-        }
+    protected int next(int state, Datagram datagram) {
+        return TcpState.next(state, datagram.tcpFlags());
     }
 
+    /** Shortens the life of a connection in SYN, FIN or RST state: see {@link TcpTimeouts#stamp}. */
     @Override
-    public void clusterDeleted(Cluster cluster) {
-        TcpTables t = tables.remove(cluster);
-        if (t != null) {
-            LOG.info("Cluster {}: TCP tracker dropped {} connections", cluster.name(), t.flows.size());
-        }
+    protected long stamp(long now, int state) {
+        return timeouts.stamp(now, state);
+    }
+
+    /** A segment that opens nothing (an RST of an unknown connection) is not remembered. */
+    @Override
+    protected boolean tracks(int state) {
+        return state != TcpState.UNTRACKED;
+    }
+
+    /** A SYN on a finished connection: a new connection on the port, assigned afresh. */
+    @Override
+    protected boolean startsAfresh(int state, Datagram datagram) {
+        return TcpState.isSyn(datagram.tcpFlags()) && TcpState.isFinished(state);
+    }
+
+    /** Only the owner changes: the state {@link #related} left the connection in is kept. */
+    @Override
+    protected void handOver(SessionTable flows, int slot, long node, long now) {
+        flows.setOwner(slot, node);
     }
 
     // ------------------------------------------------------------------ state transfer
 
-    /** The cluster's tables in the {@link TcpStateCodec} format (version 2); empty for an unknown cluster. */
     @Override
-    public byte[] saveState(Cluster cluster) {
-        TcpTables t = tables.get(cluster);
-        byte[] dump = TcpStateCodec.encode(t, cluster.nowMillis(), timeouts, TcpStateCodec.VERSION);
-        LOG.debug("Cluster {}: TCP tracker saved {} connections ({} bytes)",
-                cluster.name(), t == null ? 0 : t.flows.size(), dump.length);
-        return dump;
+    protected int magic() {
+        return TcpStateCodec.MAGIC;
     }
 
-    /**
-     * Replaces the cluster's tables with a dump (version 1 or 2), re-stamping every entry on this
-     * node's clock and timeouts. The dump is checked completely before anything changes.
-     *
-     * @throws IllegalArgumentException if the dump is corrupt, truncated or of an unknown format;
-     *     the current tables are then untouched
-     */
     @Override
-    public void loadState(Cluster cluster, byte[] state) {
-        TcpStateCodec.Decoded decoded = TcpStateCodec.decode(state, cluster.nowMillis(), timeouts, maxEntries, maxFragments);
-        if (!decoded.sender().equals(timeouts)) {
-            LOG.warn("Cluster {}: the sender of the TCP tracker state uses {}, this node {};"
-                    + " nodes must share the configuration", cluster.name(), decoded.sender(), timeouts);
-        }
-        if (decoded.dropped() > 0) {
-            LOG.warn("Cluster {}: TCP tracker state holds {} connections and {} fragmented datagrams, more than"
-                    + " max.entries={} / max.fragments={} here; kept those with the most life left", cluster.name(),
-                    decoded.flows(), decoded.fragments(), maxEntries, maxFragments);
-        }
-        tables.put(cluster, decoded.tables());
-        LOG.info("Cluster {}: TCP tracker loaded {} connections, {} fragmented datagrams (format {}, sender clock {} ms"
-                + " behind this node)", cluster.name(), decoded.tables().flows.size(),
-                decoded.tables().fragments.size(), decoded.version(), decoded.shiftMillis());
+    protected long[] flowParameters() {
+        return TcpStateCodec.flowParameters(timeouts);
+    }
+
+    @Override
+    protected FlowTables load(FlowDump dump, long now) {
+        return TcpStateCodec.load(dump, now, timeouts, maxEntries(), maxFragments());
+    }
+
+    @Override
+    protected String describe(long[] parameters) {
+        return TcpStateCodec.timeouts(parameters).toString();
     }
 
     // ------------------------------------------------------------------ status
-
-    /**
-     * Connections tracked for {@code cluster}, 0 if it is unknown (the shell's {@code conntrack}
-     * calls this by reflection). Call it on the cluster's loop, like every other method.
-     */
-    public int entries(Cluster cluster) {
-        TcpTables t = tables.get(cluster);
-        return t == null ? 0 : t.flows.size();
-    }
-
-    /** Fragmented datagrams followed for {@code cluster}. */
-    public int fragments(Cluster cluster) {
-        TcpTables t = tables.get(cluster);
-        return t == null ? 0 : t.fragments.size();
-    }
-
-    /** Live connections evicted at the bound since the cluster's table was made or loaded. */
-    public long evictions(Cluster cluster) {
-        TcpTables t = tables.get(cluster);
-        return t == null ? 0 : t.flows.evictions();
-    }
-
-    /** Live fragment entries evicted at the bound since the cluster's table was made or loaded. */
-    public long fragmentEvictions(Cluster cluster) {
-        TcpTables t = tables.get(cluster);
-        return t == null ? 0 : t.fragments.evictions();
-    }
 
     public TcpTimeouts timeouts() {
         return timeouts;
     }
 
-    public int maxEntries() {
-        return maxEntries;
-    }
-
-    public int maxFragments() {
-        return maxFragments;
-    }
-
     /** For tests: the state of the connection this datagram belongs to, {@link TcpState#UNTRACKED} if none. */
     int state(Cluster cluster, Datagram datagram) {
-        TcpTables t = tables.get(cluster);
+        FlowTables t = flowTables(cluster);
         if (t == null || !FlowKeys.hasPorts(datagram)) {
             return TcpState.UNTRACKED;
         }
-        int slot = t.flows.find(FlowKeys.flow(datagram));
-        return slot == SessionTable.NOT_FOUND ? TcpState.UNTRACKED : t.flows.state(slot);
+        int slot = t.flows().find(FlowKeys.flow(datagram));
+        return slot == SessionTable.NOT_FOUND ? TcpState.UNTRACKED : t.flows().state(slot);
     }
 
     /** For tests and the codec's round trip. */
-    TcpTables tables(Cluster cluster) {
-        return tables.get(cluster);
+    FlowTables tables(Cluster cluster) {
+        return flowTables(cluster);
     }
 }

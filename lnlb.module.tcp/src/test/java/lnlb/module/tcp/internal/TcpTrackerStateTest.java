@@ -107,14 +107,14 @@ class TcpTrackerStateTest {
 
     /** Milliseconds until the entry of {@code d}'s connection expires, on {@code cluster}'s clock. */
     private static long remaining(TcpTracker tracker, FakeCluster cluster, Datagram d) {
-        SessionTable flows = tracker.tables(cluster).flows;
+        SessionTable flows = tracker.tables(cluster).flows();
         int slot = flows.find(FlowKeys.flow(d));
         assertTrue(slot != SessionTable.NOT_FOUND, "connection not loaded");
         return flows.lastSeen(slot) + flows.idleMillis() - cluster.now;
     }
 
     private static long fragmentRemaining(TcpTracker tracker, FakeCluster cluster, Datagram d) {
-        SessionTable fragments = tracker.tables(cluster).fragments.table();
+        SessionTable fragments = tracker.tables(cluster).fragments().table();
         int slot = fragments.find(FlowKeys.fragment(d));
         assertTrue(slot != SessionTable.NOT_FOUND, "fragment not loaded");
         return fragments.lastSeen(slot) + fragments.idleMillis() - cluster.now;
@@ -223,11 +223,11 @@ class TcpTrackerStateTest {
         FakeCluster cluster = new FakeCluster("nlb0", SAVED);
         TcpTracker receiver = new TcpTracker(TIMEOUTS, 1_000, 100);
         receiver.loadState(cluster, dump);
-        assertEquals(entries(senderTracker.tables(sender).flows), entries(receiver.tables(cluster).flows));
-        assertEquals(entries(senderTracker.tables(sender).fragments.table()),
-                entries(receiver.tables(cluster).fragments.table()));
+        assertEquals(entries(senderTracker.tables(sender).flows()), entries(receiver.tables(cluster).flows()));
+        assertEquals(entries(senderTracker.tables(sender).fragments().table()),
+                entries(receiver.tables(cluster).fragments().table()));
         receiver.loadState(cluster, receiver.saveState(cluster));
-        assertEquals(entries(senderTracker.tables(sender).flows), entries(receiver.tables(cluster).flows));
+        assertEquals(entries(senderTracker.tables(sender).flows()), entries(receiver.tables(cluster).flows()));
     }
 
     @Test

@@ -1,11 +1,11 @@
 package lnlb.module.udp.internal;
 
-import lnlb.core.api.table.FragmentTable;
-import lnlb.core.api.table.SessionTable;
-import lnlb.core.api.table.StateDump;
+import lnlb.core.api.table.FlowDump;
+import lnlb.core.api.table.FlowTables;
 
 /**
- * The UDP tracker's state dump, in the {@link StateDump} framing with magic {@code "LNUD"}.
+ * The UDP tracker's state dump: the {@link FlowDump} layout with magic {@code "LNUD"} and one flow
+ * parameter, the idle timeout (ms):
  *
  * <pre>
  * version  parameters (ms)          tables
@@ -13,94 +13,47 @@ import lnlb.core.api.table.StateDump;
  * 2        idle, fragment           0: flows, 1: fragments in flight
  * </pre>
  *
- * A flow entry is (flow key, owner, last seen, 0), a fragment entry (fragment key, owner, time
- * remembered, 0). The receiver shifts every time by {@code receiverNow - senderClock}, so ages
- * survive the transfer, and applies its own timeouts. This module writes version 2 and reads both:
- * a version 1 dump (from a module that did not carry fragments) loads its flows and starts with no
- * fragment in flight.
+ * A flow entry is (flow key, owner, last seen, 0). The receiver shifts every time by
+ * {@code receiverNow - senderClock}, so ages survive the transfer, and applies its own timeouts.
  */
 final class UdpStateCodec {
     static final int MAGIC = 0x4C4E_5544; // "LNUD"
-    static final int VERSION_1 = 1;
-    static final int VERSION_2 = 2;
+    static final int VERSION_1 = FlowDump.VERSION_1;
+    static final int VERSION_2 = FlowDump.VERSION_2;
     /** The version {@link UdpTracker#saveState} writes. */
     static final int VERSION = VERSION_2;
 
-    static final int FLOWS = 0;
-    static final int FRAGMENTS = 1;
-
-    private static final String WHAT = "udp tracker state";
+    static final int FLOWS = FlowDump.FLOWS;
+    static final int FRAGMENTS = FlowDump.FRAGMENTS;
 
     private UdpStateCodec() {
     }
 
-    /** A checked dump, ready to replace a cluster's tables. */
-    record Decoded(UdpTables tables, int version, long senderIdleMillis, long senderFragmentMillis, int flows,
-            int fragments, long shiftMillis) {
-        int dropped() {
-            return flows - tables.flows.size() + fragments - tables.fragments.size();
-        }
-    }
-
-    /** Encodes {@code tables} ({@code null} = empty) in format {@code version}. */
-    static byte[] encode(UdpTables tables, long now, long idleMillis, long fragmentMillis, int version) {
-        SessionTable flows = tables == null ? null : tables.flows;
-        if (version == VERSION_1) {
-            return StateDump.write(MAGIC, VERSION_1, now, new long[] {idleMillis}, flows);
-        }
-        if (version == VERSION_2) {
-            return StateDump.write(MAGIC, VERSION_2, now, new long[] {idleMillis, fragmentMillis}, flows,
-                    tables == null ? null : tables.fragments.table());
-        }
-        throw new IllegalArgumentException("no such udp tracker state version: " + version);
+    /** Encodes {@code tables} ({@code null} = empty) in format {@code version} (tests write version 1 with it). */
+    static byte[] encode(FlowTables tables, long now, long idleMillis, long fragmentMillis, int version) {
+        return FlowDump.write(MAGIC, version, now, new long[] {idleMillis}, fragmentMillis, tables);
     }
 
     /**
-     * Checks a dump completely and builds the tables it describes, on this node's clock.
+     * Checks the sender's timeouts and that flows carry no state word, and builds the dump's tables
+     * on this node's clock.
      *
      * @throws IllegalArgumentException saying what is wrong with the dump
      */
-    static Decoded decode(byte[] bytes, long now, long idleMillis, long fragmentMillis, int maxEntries,
+    static FlowTables load(FlowDump dump, long now, long idleMillis, long fragmentMillis, int maxEntries,
             int maxFragments) {
-        StateDump dump = StateDump.read(bytes, MAGIC, WHAT);
-        int version = dump.version();
-        int tables;
-        if (version == VERSION_1) {
-            tables = 1;
-        } else if (version == VERSION_2) {
-            tables = 2;
-        } else {
-            throw invalid("format version " + version + " is not supported (this module reads versions 1 and 2)");
+        long[] sender = dump.parameters(fragmentMillis);
+        if (sender[0] <= 0 || sender[1] <= 0) {
+            throw dump.invalid("the sender's timeouts are not positive: idle " + sender[0] + " ms, fragment "
+                    + sender[1] + " ms");
         }
-        if (dump.parameters() != tables || dump.tables() != tables) {
-            throw invalid("version " + version + " carries " + tables + " parameters and " + tables
-                    + " tables, this dump " + dump.parameters() + " and " + dump.tables());
-        }
-        long senderIdle = dump.parameter(0);
-        long senderFragment = version == VERSION_1 ? fragmentMillis : dump.parameter(1);
-        if (senderIdle <= 0 || senderFragment <= 0) {
-            throw invalid("the sender's timeouts are not positive: idle " + senderIdle + " ms, fragment "
-                    + senderFragment + " ms");
-        }
-        for (int t = 0; t < tables; t++) {
-            int[] states = dump.states(t);
-            for (int i = 0; i < states.length; i++) {
-                if (states[i] != 0) {
-                    throw invalid("entry " + i + " of table " + t + " has a state word: " + states[i]);
-                }
+        int[] states = dump.flowStates();
+        for (int i = 0; i < states.length; i++) {
+            if (states[i] != 0) {
+                throw dump.invalid("flow entry " + i + " has a state word: " + states[i]);
             }
         }
         long shift = now - dump.senderClock();
-        StateDump.TimeMapper shifted = (seen, state) -> seen + shift;
-        SessionTable flows = dump.table(FLOWS, maxEntries, idleMillis, shifted);
-        FragmentTable fragments = tables > FRAGMENTS
-                ? new FragmentTable(dump.table(FRAGMENTS, maxFragments, fragmentMillis, shifted))
-                : new FragmentTable(maxFragments, fragmentMillis);
-        return new Decoded(new UdpTables(flows, fragments), version, senderIdle, senderFragment,
-                dump.entries(FLOWS), tables > FRAGMENTS ? dump.entries(FRAGMENTS) : 0, shift);
-    }
-
-    private static IllegalArgumentException invalid(String reason) {
-        return new IllegalArgumentException(WHAT + ": " + reason);
+        return dump.tables(maxEntries, idleMillis, (seen, state) -> seen + shift, maxFragments, fragmentMillis, shift);
     }
 }

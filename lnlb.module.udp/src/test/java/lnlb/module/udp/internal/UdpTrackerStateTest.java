@@ -154,9 +154,9 @@ class UdpTrackerStateTest {
         FakeCluster cluster = new FakeCluster("nlb0", SAVED);
         UdpTracker receiver = new UdpTracker(IDLE, FRAGMENT_LIFE, 1_000, 100);
         receiver.loadState(cluster, dump);
-        assertEquals(entries(senderTracker.tables(sender).flows), entries(receiver.tables(cluster).flows));
-        assertEquals(entries(senderTracker.tables(sender).fragments.table()),
-                entries(receiver.tables(cluster).fragments.table()));
+        assertEquals(entries(senderTracker.tables(sender).flows()), entries(receiver.tables(cluster).flows()));
+        assertEquals(entries(senderTracker.tables(sender).fragments().table()),
+                entries(receiver.tables(cluster).fragments().table()));
     }
 
     @Test
@@ -167,7 +167,7 @@ class UdpTrackerStateTest {
         r.tracker.loadState(cluster, dump);
         assertEquals(FLOWS + 1, r.tracker.entries(cluster));
         assertEquals(0, r.tracker.fragments(cluster));
-        assertEquals(entries(senderTracker.tables(sender).flows), entries(r.tracker.tables(cluster).flows));
+        assertEquals(entries(senderTracker.tables(sender).flows()), entries(r.tracker.tables(cluster).flows()));
     }
 
     @Test

@@ -50,9 +50,7 @@ public final class Kernel {
 
     // <linux/if_ether.h>
     public static final int ETH_P_ALL = 0x0003;
-    public static final int ETH_P_IP = 0x0800;
-    public static final int ETH_P_ARP = 0x0806;
-    public static final int ETH_HLEN = 14;
+    // (the Ethernet header itself: lnlb.core.api.Ethernet)
     // <linux/if_arp.h>
     public static final int ARPHRD_ETHER = 1;
     public static final int ARPOP_REQUEST = 1;
