@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 import lnlb.core.api.NodeAddress;
+import lnlb.core.testing.FakeCluster;
 import org.junit.jupiter.api.Test;
 
 /** saveState/loadState: the format, the round trip and every way a dump can be wrong. */
