@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import javax.inject.Inject;
@@ -24,6 +25,9 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 /**
  * The control socket lnlbctl talks to, and clusters as configurations: weight changes saved and
@@ -37,6 +41,9 @@ public class ControlIT extends ItestBase {
 
     @Inject
     private ConfigurationAdmin cm;
+
+    @Inject
+    private ServiceComponentRuntime scr;
 
     @Configuration
     public Option[] config() {
@@ -119,7 +126,7 @@ public class ControlIT extends ItestBase {
         bad.update(p);
         try {
             await("ctl2 listed", WAIT_MILLIS, () -> quiet("lnlb:nodes").contains("ctl2"));
-            Thread.sleep(500);
+            await("ctl2's component built (and the configuration refused)", WAIT_MILLIS, () -> built(bad.getPid()));
             String nodes = run("lnlb:nodes");
             assertTrue(nodes, line(nodes, "ctl2").contains("down"));
             assertEquals("1\nstats: no cluster ctl2 is running", ask("stats", "ctl2"));
@@ -157,7 +164,7 @@ public class ControlIT extends ItestBase {
         keyed.update(p);
         try {
             await("ctl3 listed", WAIT_MILLIS, () -> quiet("lnlb:nodes").contains("ctl3"));
-            Thread.sleep(300);
+            await("ctl3's component built (and the key refused)", WAIT_MILLIS, () -> built(keyed.getPid()));
             assertTrue(run("lnlb:nodes"), line(run("lnlb:nodes"), "ctl3").contains("down"));
 
             p.put("key", "00112233445566778899aabbccddeeff");
@@ -173,6 +180,25 @@ public class ControlIT extends ItestBase {
         } finally {
             keyed.delete();
         }
+    }
+
+    /**
+     * SCR has built the cluster component of configuration {@code pid}: its constructor has returned,
+     * so a configuration it refuses is refused by then (one log line, no service) and nothing of that
+     * cluster starts later. What to wait for before asserting that nothing started.
+     */
+    private boolean built(String pid) {
+        for (ComponentDescriptionDTO description : scr.getComponentDescriptionDTOs()) {
+            if (Arrays.asList(description.configurationPid).contains("lnlb.cluster")) {
+                for (ComponentConfigurationDTO component : scr.getComponentConfigurationDTOs(description)) {
+                    if (pid.equals(component.properties.get("service.pid"))
+                            && component.state == ComponentConfigurationDTO.ACTIVE) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** One lnlbctl request, as lnlbctl sends it: the answer as text (status, newline, output). */
