@@ -6,6 +6,7 @@ import java.util.zip.CRC32;
 import lnlb.core.api.Datagram;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
+import lnlb.core.testing.FakeCluster;
 
 /**
  * Target 2, for any module: {@link ProtocolModule#loadState} on fuzzed dumps.
@@ -61,7 +62,12 @@ final class ModuleStateHarness {
         this.in = in;
         this.configuration = in.bytes(spec.configurationBytes());
         this.module = fresh();
-        this.cluster = new FakeCluster(in.bool() ? in.u16() * 1000L : in.i64());
+        this.cluster = cluster(in.bool() ? in.u16() * 1000L : in.i64());
+    }
+
+    /** The fuzzed node's cluster ({@link Wire#VIP}, {@link Wire#SELF}) at {@code now}. */
+    static FakeCluster cluster(long now) {
+        return new FakeCluster("fuzz0", Wire.VIP, Wire.SELF, now);
     }
 
     static void run(Spec spec, byte[] data) {
@@ -92,7 +98,7 @@ final class ModuleStateHarness {
     /** A dump made by another node: its own traffic, its own clock. */
     private byte[] donorDump() {
         ProtocolModule donor = fresh();
-        FakeCluster donorCluster = new FakeCluster(in.bool() ? cluster.now : in.i64());
+        FakeCluster donorCluster = cluster(in.bool() ? cluster.now : in.i64());
         donor.clusterCreated(donorCluster);
         traffic(donor, donorCluster, in.below(32));
         return donor.saveState(donorCluster);

@@ -25,6 +25,7 @@ import lnlb.core.internal.wire.ClusterMessage.Welcome;
 import lnlb.core.internal.wire.MessageCodec;
 import lnlb.core.internal.wire.View;
 import lnlb.core.api.ProtocolModule;
+import lnlb.core.testing.FakeCluster;
 
 /**
  * Writes the committed seed corpora: small, well-formed programs for each harness (every message
@@ -148,7 +149,7 @@ public final class SeedCorpus {
         /** A real dump of this module after {@code n} clients, the cluster at {@code now}. */
         byte[] realDump(int n, long now) {
             ProtocolModule module = spec.create(new FuzzInput(configuration));
-            FakeCluster cluster = new FakeCluster(now);
+            FakeCluster cluster = ModuleStateHarness.cluster(now);
             module.clusterCreated(cluster);
             Datagram d = new Datagram();
             int protocol = spec.protocol() == 0 ? 17 : spec.protocol();

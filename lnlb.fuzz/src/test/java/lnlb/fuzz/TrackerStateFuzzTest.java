@@ -3,6 +3,7 @@ package lnlb.fuzz;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.ByteBuffer;
 import lnlb.core.api.ProtocolModule;
+import lnlb.core.testing.FakeCluster;
 import lnlb.module.dflt.internal.DefaultTracker;
 
 /**

@@ -2,6 +2,7 @@ package lnlb.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import lnlb.core.api.ProtocolModule;
+import lnlb.core.testing.FakeCluster;
 import lnlb.module.udp.internal.UdpTracker;
 
 /**

@@ -17,9 +17,15 @@ import org.junit.jupiter.api.TestFactory;
  * missing root fails instead of skipping.
  */
 class CapsLabIT {
+    /**
+     * The checks caps.sh prints: root-node; for root-caps and user-caps each joins, capabilities,
+     * serves, no-listener, admin-socket, leaves; no-raw-fails-clearly.
+     */
+    static final int CHECKS = 14;
+
     @TestFactory
     Stream<DynamicTest> leastPrivilege() throws Exception {
-        return LabScript.run("caps.sh", Map.of(
+        return LabScript.run("caps.sh", CHECKS, Map.of(
                 "LNLB_RUNTIME_DIR", System.getProperty("lnlb.runtime.dir"),
                 "LNLB_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     }

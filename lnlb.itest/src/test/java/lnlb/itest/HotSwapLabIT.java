@@ -15,9 +15,16 @@ import org.junit.jupiter.api.TestFactory;
  * {@code CI=true} a missing root fails.
  */
 class HotSwapLabIT {
+    /**
+     * The checks hotswap.sh prints: cluster-formed, modules x 3, streams-outlive-swaps, tcp-update
+     * x 3, udp-restart x 3, streams-intact, http-ab, http-curl, per-connection-spread, udp-answered,
+     * udp-per-flow-spread, swap-counters, still-member x 3, sigterm-leave.
+     */
+    static final int CHECKS = 22;
+
     @TestFactory
     Stream<DynamicTest> hotSwap() throws Exception {
-        return LabScript.run("hotswap.sh", Map.of(
+        return LabScript.run("hotswap.sh", CHECKS, Map.of(
                 "LNLB_RUNTIME_DIR", Path.of(System.getProperty("lnlb.runtime.dir")).toAbsolutePath().normalize().toString(),
                 "JAVA_HOME", System.getProperty("java.home"),
                 "LNLB_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString()));

@@ -17,11 +17,21 @@ public final class FakeCluster implements Cluster {
     }
 
     public FakeCluster(String name, long now, long localNode) {
+        this(name, vipOf(name), localNode, now);
+    }
+
+    /** A cluster with this VIP (and so its cluster MAC) and local node, as the fuzz harnesses need. */
+    public FakeCluster(String name, InetAddress vip, long localNode, long now) {
         this.name = name;
-        this.now = now;
+        this.vip = vip;
         this.localNode = localNode;
+        this.now = now;
+    }
+
+    /** 10.0.0.x, x from the name: clusters of different names have different VIPs. */
+    private static InetAddress vipOf(String name) {
         try {
-            this.vip = InetAddress.getByAddress(new byte[] {10, 0, 0, (byte) (name.hashCode() & 0x7F)});
+            return InetAddress.getByAddress(new byte[] {10, 0, 0, (byte) (name.hashCode() & 0x7F)});
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }

@@ -12,8 +12,15 @@ import org.junit.jupiter.api.TestFactory;
  * a missing root fails. {@code LNLB_CLUSTER_MAIN} / {@code LNLB_CLUSTER_ARGS} swap the launcher.
  */
 class ClusterLabIT {
+    /**
+     * The checks cluster.sh prints: cluster-formed, offloads-on, two-interfaces x 3, http_checks
+     * 2 x 3, arp_checks 2, iperf3-vip, failover 3, rejoin 2, join-under-load, streams 2, join 2,
+     * sigterm 2, arp_checks -end 2.
+     */
+    static final int CHECKS = 28;
+
     @TestFactory
     Stream<DynamicTest> cluster() throws Exception {
-        return LabScript.run("cluster.sh");
+        return LabScript.run("cluster.sh", CHECKS);
     }
 }

@@ -1,5 +1,6 @@
 package lnlb.tap.lab;
 
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -12,8 +13,22 @@ import org.junit.jupiter.api.TestFactory;
  * {@link LabScript}). Needs root, nft and python3; under {@code CI=true} a missing root fails.
  */
 class FaultsLabIT {
+    /**
+     * The checks faults.sh prints with {@code environment}: cluster-formed; kill 4 and stop 4 (2 of
+     * report, 2 of their own); the link cut and the partition 4 each with the majority rule
+     * (report 2, no-split-brain, heals), 3 without it ({@code LNLB_QUORUM=no}) unless
+     * {@code LNLB_STRICT_SPLIT} asserts the split; loss5, loss20-recovers, jitter; fast-cluster-formed,
+     * one fast-victim-recovered per {@code LNLB_FAILOVER_RUNS} (3), fast-failover.
+     */
+    static int checks(Map<String, String> environment) {
+        boolean splitChecked = !"no".equals(environment.getOrDefault("LNLB_QUORUM", "yes"))
+                || !environment.getOrDefault("LNLB_STRICT_SPLIT", "").isEmpty();
+        int runs = Integer.parseInt(environment.getOrDefault("LNLB_FAILOVER_RUNS", "3"));
+        return 1 + 4 + 4 + 2 * (splitChecked ? 4 : 3) + 3 + 1 + runs + 1;
+    }
+
     @TestFactory
     Stream<DynamicTest> faults() throws Exception {
-        return LabScript.run("faults.sh");
+        return LabScript.run("faults.sh", checks(System.getenv()));
     }
 }

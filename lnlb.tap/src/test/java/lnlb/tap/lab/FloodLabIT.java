@@ -14,8 +14,15 @@ import org.junit.jupiter.api.TestFactory;
  * missing root fails. {@code LNLB_FLOOD_FRAMES} makes the flood smaller or larger.
  */
 class FloodLabIT {
+    /**
+     * The checks flood.sh prints: cluster-formed, flood-sent, flood-distinct-sources,
+     * streams-span-flood, frames-reach x 3, streams-intact, curl-loop, view-stable, heap-under-cap
+     * x 3, shed-counted x 3.
+     */
+    static final int CHECKS = 16;
+
     @TestFactory
     Stream<DynamicTest> flood() throws Exception {
-        return LabScript.run("flood.sh");
+        return LabScript.run("flood.sh", CHECKS);
     }
 }

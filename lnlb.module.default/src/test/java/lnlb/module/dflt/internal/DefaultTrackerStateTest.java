@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.zip.CRC32;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.table.StateDump;
+import lnlb.core.testing.FakeCluster;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -10,6 +10,7 @@ import java.lang.annotation.Annotation;
 import lnlb.core.api.Datagram;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
+import lnlb.core.testing.FakeCluster;
 import org.junit.jupiter.api.Test;
 
 /** Open box: the tracker built with {@code new}, a fake cluster and hand-made packets. */
