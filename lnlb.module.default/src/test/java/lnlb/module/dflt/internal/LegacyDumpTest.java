@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import lnlb.core.api.NodeAddress;
+import lnlb.core.testing.FakeCluster;
 import org.junit.jupiter.api.Test;
 
 /**
