@@ -165,7 +165,8 @@ class ClusterFrameFuzzTest {
                 throw new AssertionError("received " + c.received() + " != accounted " + c.accounted() + ": " + c);
             }
             if (reassembler.pendingMessages() < 0 || reassembler.pendingMessages() > maxPending
-                    || reassembler.pendingBytes() < 0 || reassembler.pendingBytes() > maxPendingBytes) {
+                    || reassembler.pendingBytes() < 0 || reassembler.pendingBytes() > maxPendingBytes
+                    || reassembler.allocatedBytes() > maxPendingBytes) {
                 throw new AssertionError("reassembly bounds broken: " + reassembler.pendingMessages() + " messages, "
                         + reassembler.pendingBytes() + " bytes");
             }

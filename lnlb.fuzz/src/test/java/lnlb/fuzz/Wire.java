@@ -205,7 +205,9 @@ final class Wire {
 
     /** The frames a node with this MTU and sealer sends for {@code message}, each copied out. */
     static List<byte[]> frames(ClusterMessage message, int mtu, MessageAuthenticator sealer, long source, int messageId) {
-        Fragmenter fragmenter = new Fragmenter(mtu, 64 << 20);
+        // A sealed frame needs room for the header, one byte of slice and the trailer.
+        int least = ClusterHeader.HEADER_LENGTH + MessageAuthenticator.TRAILER_LENGTH + 1;
+        Fragmenter fragmenter = new Fragmenter(sealer != null ? Math.max(mtu, least) : mtu, 64 << 20);
         fragmenter.setAuthenticator(sealer);
         List<byte[]> frames = new ArrayList<>();
         fragmenter.send(message, VIP16, source, CLUSTER_MAC, messageId, frame -> {

@@ -107,8 +107,9 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         byte[] vip16 = ClusterHeader.vipBytes(config.vip());
         byte[] raw = config.vip().getAddress();
         this.vipV4 = raw.length == 4 ? ByteBuffer.wrap(raw).getInt() : 0;
-        this.reassembler = new Reassembler(vip16, MAX_MESSAGE_BYTES, 64, 2L * MAX_MESSAGE_BYTES,
-                Math.max(1000, config.heartbeatIntervalMillis() * config.tolerance()));
+        // Budget: one largest message (a state transfer) + 8 MiB for the rest; quota: one largest message per sender.
+        this.reassembler = new Reassembler(vip16, MAX_MESSAGE_BYTES, 64, MAX_MESSAGE_BYTES + (8L << 20),
+                MAX_MESSAGE_BYTES, Math.max(1000, config.heartbeatIntervalMillis() * config.tolerance()));
         Fragmenter fragmenter = new Fragmenter(link.mtu(), MAX_MESSAGE_BYTES);
         if (config.key() != null) {
             long wall = System.currentTimeMillis();

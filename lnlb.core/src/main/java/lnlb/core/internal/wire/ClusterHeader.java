@@ -22,9 +22,9 @@ import lnlb.core.api.NodeAddress;
  *     12        +-------------------------------+
  *               |  EtherType = 0x88B5           |
  *     14      0 +---------------+---------------+
- *               |  Version = 1  |     Type      |
+ *               |  Version = 2  |     Type      |
  *     16      2 +---------------+---------------+
- *               |  Flags = 0 (reserved)         |
+ *               |  Flags: 1 = sealed (trailer)  |
  *     18      4 +-------------------------------+
  *               ~  Cluster VIP (16 bytes); an   ~
  *               ~  IPv4 VIP as ::ffff:a.b.c.d   ~
@@ -42,9 +42,18 @@ import lnlb.core.api.NodeAddress;
  *               |  Slice length                 |
  *     52     38 +-------------------------------+
  *               ~  Slice of the body            ~
- *               +-------------------------------+
+ *   52+n   38+n +-------------------------------+  sealed frames only (flag 1):
+ *               ~  Frame counter (u64)          ~
+ *   60+n   46+n +-------------------------------+
+ *               ~  Tag (16 bytes): HMAC-SHA256  ~
+ *               ~  of bytes 6 .. 60+n, truncated~
+ *   76+n   62+n +-------------------------------+
  * </pre>
- * ({@code ~}: a field spanning several 16-bit rows.)
+ * ({@code ~}: a field spanning several 16-bit rows; {@code n}: the slice length.)
+ *
+ * <p>Version 2 added the trailer: with a cluster key every frame is sealed on its own ({@link
+ * MessageAuthenticator}), so a forged fragment is refused before reassembly keeps anything for it.
+ * Version 1 sealed whole messages instead; its frames are counted as {@code badVersion} and dropped.
  *
  * <p>Every fragment but the last carries a full slice of the same length {@code S}, so fragment
  * {@code i} holds body bytes {@code [i*S, i*S + sliceLength)}. A sender uses
@@ -59,8 +68,8 @@ import lnlb.core.api.NodeAddress;
 public final class ClusterHeader {
     /** IEEE 802 "local experimental EtherType 1". */
     public static final int ETHERTYPE = 0x88B5;
-    /** The header version this code writes and reads. */
-    public static final int VERSION = 1;
+    /** The header version this code writes and reads (2: per-frame trailer; see above). */
+    public static final int VERSION = 2;
     /** The most fragments one message may have; keeps a receiver's bitmap of fragments small. */
     public static final int MAX_FRAGMENTS = 0x8000;
     /** The longest slice one frame can carry (the slice length is a u16). */
@@ -73,7 +82,7 @@ public final class ClusterHeader {
     public static final int VERSION_OFFSET = ETHERNET_HEADER_LENGTH;
     public static final int TYPE_OFFSET = VERSION_OFFSET + 1;
     public static final int FLAGS_OFFSET = TYPE_OFFSET + 1;
-    /** Flag: the body ends with a {@link MessageAuthenticator} trailer. */
+    /** Flag: the frame ends with a {@link MessageAuthenticator} trailer after its slice. */
     public static final int FLAG_AUTHENTICATED = 0x0001;
     public static final int VIP_OFFSET = FLAGS_OFFSET + 2;
     public static final int VIP_LENGTH = 16;
@@ -102,8 +111,9 @@ public final class ClusterHeader {
     /** Verdict: the message type is not one this version knows. */
     public static final int UNKNOWN_TYPE = 5;
     /**
-     * Verdict: a length field lies: the slice runs past the end of the frame, is longer than the
-     * body, or a single-fragment message's slice is not the whole body.
+     * Verdict: a length field lies: the slice (and the trailer of a sealed frame) runs past the end
+     * of the frame, is longer than the body, or a single-fragment message's slice is not the whole
+     * body.
      */
     public static final int BAD_LENGTH = 6;
     /** Verdict: the total body length exceeds the receiver's limit. */
@@ -148,7 +158,7 @@ public final class ClusterHeader {
         if (!ClusterMessage.isKnownType(type())) {
             return UNKNOWN_TYPE;
         }
-        if (sliceLength() > length - FRAME_HEADER_LENGTH) {
+        if (sliceLength() + trailerLength() > length - FRAME_HEADER_LENGTH) {
             return BAD_LENGTH;
         }
         if (totalLength() > maxBodyLength) {
@@ -268,6 +278,21 @@ public final class ClusterHeader {
 
     public int sliceLength() {
         return u16(SLICE_LENGTH_OFFSET);
+    }
+
+    /** True when the frame carries a {@link MessageAuthenticator} trailer. */
+    public boolean sealed() {
+        return (flags() & FLAG_AUTHENTICATED) != 0;
+    }
+
+    /** Bytes after the slice that belong to the frame: the trailer of a sealed frame, else 0. */
+    public int trailerLength() {
+        return sealed() ? MessageAuthenticator.TRAILER_LENGTH : 0;
+    }
+
+    /** Absolute index of the trailer (just after the slice) in the buffer. */
+    public int trailerIndex() {
+        return sliceIndex() + sliceLength();
     }
 
     /** Absolute index of this fragment's slice in the buffer. */

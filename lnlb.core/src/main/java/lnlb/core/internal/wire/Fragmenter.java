@@ -29,7 +29,8 @@ import lnlb.core.api.NodeAddress;
 /**
  * Splits a message into cluster frames (layout on {@link ClusterHeader}) and hands each to a
  * {@link FrameSink}. Every fragment but the last carries a full slice of {@code mtu -
- * HEADER_LENGTH} body bytes; an empty body still takes one frame. Frames shorter than the Ethernet
+ * HEADER_LENGTH} body bytes, less {@link MessageAuthenticator#TRAILER_LENGTH} when frames are
+ * sealed (each frame then ends with its own counter and tag); an empty body still takes one frame. Frames shorter than the Ethernet
  * minimum are not padded (the NIC does that, and receivers ignore padding).
  *
  * <p>One instance per cluster loop: the frame buffer (direct, {@code 14 + mtu} bytes) and a
@@ -41,19 +42,18 @@ public final class Fragmenter {
     static final int RETAINED_BODY = 64 * 1024;
 
     private final int mtu;
-    private final int sliceLength;
     private final int maxMessageBytes;
     private final ByteBuffer frame;
     private final CRC32 crc = new CRC32();
     private ByteBuffer body = ByteBuffer.allocate(0);
+    private MessageAuthenticator authenticator;
+    private int sliceLength;
 
     /**
-     * @param mtu the Ethernet payload size (e.g. 1500); a slice is {@code mtu - 38} bytes, at
-     *     least 1 and at most 65535
+     * @param mtu the Ethernet payload size (e.g. 1500); a slice is {@code mtu - 38} bytes
+     *     ({@code mtu - 62} when sealed), at least 1 and at most 65535
      * @param maxMessageBytes the largest body to send; receivers should accept at least as much
      */
-    private MessageAuthenticator authenticator;
-
     public Fragmenter(int mtu, int maxMessageBytes) {
         if (mtu <= HEADER_LENGTH || mtu - HEADER_LENGTH > MAX_SLICE_LENGTH) {
             throw new IllegalArgumentException("mtu must be in (" + HEADER_LENGTH + ", "
@@ -99,7 +99,7 @@ public final class Fragmenter {
             throw new IllegalArgumentException("bad VIP or MAC");
         }
         MessageAuthenticator auth = authenticator;
-        long length = MessageCodec.bodyLength(message) + (auth != null ? MessageAuthenticator.TRAILER_LENGTH : 0);
+        long length = MessageCodec.bodyLength(message);
         long count = fragmentCount(length);
         if (length > maxMessageBytes || count > MAX_FRAGMENTS) {
             throw new IllegalArgumentException(ClusterMessage.typeName(message.type()) + " body of " + length
@@ -107,9 +107,6 @@ public final class Fragmenter {
         }
         ByteBuffer encoded = bodyBuffer((int) length);
         MessageCodec.encode(message, encoded, 0);
-        if (auth != null) {
-            auth.seal(encoded.array(), (int) length - MessageAuthenticator.TRAILER_LENGTH, message.type(), vip, source);
-        }
         crc.reset();
         crc.update(encoded.array(), 0, (int) length);
         int sum = (int) crc.getValue();
@@ -124,15 +121,29 @@ public final class Fragmenter {
             frame.putInt(CRC_OFFSET, sum);
             frame.putShort(SLICE_LENGTH_OFFSET, (short) slice);
             frame.put(SLICE_OFFSET, encoded.array(), from, slice);
-            frame.limit(SLICE_OFFSET + slice).position(0);
+            int end = SLICE_OFFSET + slice;
+            if (auth != null) {
+                auth.seal(frame, end);
+                end += MessageAuthenticator.TRAILER_LENGTH;
+            }
+            frame.limit(end).position(0);
             sink.frame(frame);
         }
         return (int) count;
     }
 
-    /** Seals every message sent from now on (null: none). */
+    /**
+     * Seals every frame sent from now on (null: none); sealed frames carry shorter slices.
+     *
+     * @throws IllegalArgumentException if the MTU leaves no room for a slice and the trailer
+     */
     public void setAuthenticator(MessageAuthenticator authenticator) {
+        int slice = mtu - HEADER_LENGTH - (authenticator != null ? MessageAuthenticator.TRAILER_LENGTH : 0);
+        if (slice < 1) {
+            throw new IllegalArgumentException("mtu " + mtu + " leaves no room for a sealed slice");
+        }
         this.authenticator = authenticator;
+        this.sliceLength = slice;
     }
 
     private void writeHeader(int type, int flags, byte[] vip, long source, long destination, int messageId) {

@@ -1,43 +1,55 @@
 package lnlb.core.internal.wire;
 
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.util.HashMap;
-import java.util.Map;
+import java.nio.ByteBuffer;
 import java.util.function.LongSupplier;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Authenticates whole cluster messages with a cluster key: every sealed body ends with a trailer
+ * Authenticates every cluster frame with the cluster key (the frame layout is on {@link
+ * ClusterHeader}): a sealed frame ends, after its slice, with a trailer
  *
  * <pre>
- * | u64 counter | 16 bytes HMAC-SHA256(key, version, type, VIP, sender MAC, counter, body) truncated |
+ * | u64 counter | 16 bytes: HMAC-SHA256(key, frame from the source MAC to the counter) truncated |
  * </pre>
  *
- * The counter rises with every message a node sends and starts from its wall clock (shifted left
- * 20 bits), so it keeps rising across restarts; a receiver accepts from each sender only counters
- * above the last one it accepted, so a captured message cannot be replayed. During a key rotation
- * the previous key is also accepted until a deadline. Single-threaded (the cluster loop).
+ * Per frame and not per message so that a frame from a host without the key dies at once, before
+ * reassembly holds a byte for it or a real sender's message id is taken; the tag covers the sender
+ * MAC, every header field (type, VIP, message id, fragment index and count, total length, CRC) and
+ * the slice.
+ *
+ * <p>The counter rises with every frame a node sends and starts from its wall clock shifted left 20
+ * bits, so it keeps rising across restarts. A receiver takes each counter of a sender once, within
+ * a sliding window ({@link ReplayWindow}), so captured frames cannot be replayed while frames that
+ * overtook each other are still taken. During a key rotation the previous key is also accepted
+ * until a deadline.
+ *
+ * <p>Nothing is allocated per frame, sealed or opened, good or forged. Single-threaded (the
+ * cluster loop); the engine gives one instance to its {@link Fragmenter} and its {@link
+ * Reassembler}.
  */
 public final class MessageAuthenticator {
     public static final int COUNTER_LENGTH = 8;
     public static final int TAG_LENGTH = 16;
+    /** Bytes a sealed frame carries after its slice. */
     public static final int TRAILER_LENGTH = COUNTER_LENGTH + TAG_LENGTH;
-    /** Verdicts of {@link #open}, all negative. */
+    /** Verdicts of {@link #open}. */
+    public static final int ACCEPTED = 0;
     public static final int BAD_TAG = -1;
     public static final int REPLAYED = -2;
-    public static final int TOO_SHORT = -3;
     /** Shorter keys are refused: 128 bits is the least HMAC-SHA256 should be given. */
     public static final int MIN_KEY_LENGTH = 16;
-    private static final int MAX_SENDERS = 4096;
+    /** Senders whose counters are remembered; far above any cluster's size (see {@link ReplayWindow}). */
+    static final int MAX_SENDERS = 64;
+    /** Where the authenticated bytes start: the sender's MAC (the destination is the cluster's MAC). */
+    private static final int COVERED_FROM = ClusterHeader.SOURCE_OFFSET;
 
-    private final Mac current;
-    private final Mac previous;
+    private final HmacSha256 current;
+    private final HmacSha256 previous;
     private final long previousUntil;
     private final LongSupplier wallClock;
-    private final Map<Long, Long> lastCounter = new HashMap<>();
-    private final byte[] tag = new byte[32];
+    private final ReplayWindow windows = new ReplayWindow(MAX_SENDERS);
+    private final byte[] scratch = new byte[ClusterHeader.FRAME_HEADER_LENGTH + ClusterHeader.MAX_SLICE_LENGTH
+            + TRAILER_LENGTH];
+    private final byte[] tag = new byte[HmacSha256.LENGTH];
     private long counter;
 
     /**
@@ -47,82 +59,63 @@ public final class MessageAuthenticator {
      * @param wallClock milliseconds since the epoch (injected for tests)
      */
     public MessageAuthenticator(byte[] key, byte[] previousKey, long previousUntil, LongSupplier wallClock) {
-        this.current = mac(key);
-        this.previous = previousKey == null ? null : mac(previousKey);
+        this.current = new HmacSha256(checked(key));
+        this.previous = previousKey == null ? null : new HmacSha256(checked(previousKey));
         this.previousUntil = previousUntil;
         this.wallClock = wallClock;
     }
 
-    private static Mac mac(byte[] key) {
+    private static byte[] checked(byte[] key) {
         if (key == null || key.length < MIN_KEY_LENGTH) {
             throw new IllegalArgumentException("cluster key must be at least " + MIN_KEY_LENGTH + " bytes");
         }
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
-        }
-    }
-
-    /** Writes the trailer after {@code body[0, length)}; the array must have room for it. */
-    public void seal(byte[] body, int length, int type, byte[] vip, long sender) {
-        counter = Math.max(counter + 1, wallClock.getAsLong() << 20);
-        putLong(body, length, counter);
-        compute(current, body, length, type, vip, sender, counter);
-        System.arraycopy(tag, 0, body, length + COUNTER_LENGTH, TAG_LENGTH);
+        return key;
     }
 
     /**
-     * Checks the trailer of {@code body[0, length)}: the length of the message without it, or
-     * {@link #BAD_TAG}, {@link #REPLAYED}, {@link #TOO_SHORT}.
+     * Seals the frame held in {@code frame[0, end)} (Ethernet header at index 0, {@code end} just
+     * after the slice): writes the counter and the tag at {@code end}, where the buffer must have
+     * {@link #TRAILER_LENGTH} bytes of room. Absolute indexes; the position and limit do not move.
      */
-    public int open(byte[] body, int length, int type, byte[] vip, long sender) {
-        if (length < TRAILER_LENGTH) {
-            return TOO_SHORT;
+    public void seal(ByteBuffer frame, int end) {
+        counter = Math.max(counter + 1, wallClock.getAsLong() << 20);
+        putLong(scratch, end, counter);
+        frame.put(end, scratch, end, COUNTER_LENGTH);
+        frame.get(COVERED_FROM, scratch, COVERED_FROM, end - COVERED_FROM);
+        current.tag(scratch, COVERED_FROM, end + COUNTER_LENGTH - COVERED_FROM, tag, 0);
+        frame.put(end + COUNTER_LENGTH, tag, 0, TAG_LENGTH);
+    }
+
+    /**
+     * Checks the trailer at absolute index {@code trailer} of the frame whose Ethernet header starts
+     * at {@code offset} in {@code frame} (the caller checked both lie inside it) and that
+     * {@code sender} sent: {@link #ACCEPTED} (and the counter is used up), {@link #BAD_TAG} or
+     * {@link #REPLAYED}. Reads only.
+     */
+    public int open(ByteBuffer frame, int offset, int trailer, long sender) {
+        int length = trailer - offset + COUNTER_LENGTH;
+        frame.get(offset, scratch, 0, length);
+        long frameCounter = getLong(scratch, length - COUNTER_LENGTH);
+        if (!windows.fresh(sender, frameCounter)) {
+            return REPLAYED; // before the tag: a replay costs no HMAC
         }
-        int payload = length - TRAILER_LENGTH;
-        long messageCounter = getLong(body, payload);
-        if (!matches(current, body, payload, type, vip, sender, messageCounter)
-                && !(previous != null && wallClock.getAsLong() < previousUntil
-                        && matches(previous, body, payload, type, vip, sender, messageCounter))) {
+        frame.get(trailer + COUNTER_LENGTH, scratch, length, TAG_LENGTH);
+        if (!tagMatches(current, length) && !(previous != null && wallClock.getAsLong() < previousUntil
+                && tagMatches(previous, length))) {
             return BAD_TAG;
         }
-        Long last = lastCounter.get(sender);
-        if (last != null && messageCounter <= last) {
-            return REPLAYED;
-        }
-        if (last == null && lastCounter.size() >= MAX_SENDERS) {
-            lastCounter.clear(); // only authenticated senders get here: a cluster this large is not expected
-        }
-        lastCounter.put(sender, messageCounter);
-        return payload;
+        windows.record(sender, frameCounter);
+        return ACCEPTED;
     }
 
-    private boolean matches(Mac mac, byte[] body, int payload, int type, byte[] vip, long sender, long messageCounter) {
-        compute(mac, body, payload, type, vip, sender, messageCounter);
-        byte[] expected = java.util.Arrays.copyOf(tag, TAG_LENGTH);
-        byte[] given = java.util.Arrays.copyOfRange(body, payload + COUNTER_LENGTH, payload + TRAILER_LENGTH);
-        return MessageDigest.isEqual(expected, given); // constant time
-    }
-
-    private void compute(Mac mac, byte[] body, int payload, int type, byte[] vip, long sender, long messageCounter) {
-        byte[] head = new byte[2 + ClusterHeader.VIP_LENGTH + 6 + COUNTER_LENGTH];
-        head[0] = (byte) ClusterHeader.VERSION;
-        head[1] = (byte) type;
-        System.arraycopy(vip, 0, head, 2, ClusterHeader.VIP_LENGTH);
-        for (int i = 0; i < 6; i++) {
-            head[2 + ClusterHeader.VIP_LENGTH + i] = (byte) (sender >>> (40 - 8 * i));
+    /** The tag over {@code scratch[COVERED_FROM, length)} against the one at {@code scratch[length]}. */
+    private boolean tagMatches(HmacSha256 mac, int length) {
+        mac.tag(scratch, COVERED_FROM, length - COVERED_FROM, tag, 0);
+        int difference = 0;
+        for (int i = 0; i < TAG_LENGTH; i++) {
+            difference |= tag[i] ^ scratch[length + i]; // constant time
         }
-        putLong(head, 2 + ClusterHeader.VIP_LENGTH + 6, messageCounter);
-        mac.update(head);
-        mac.update(body, 0, payload);
-        try {
-            mac.doFinal(tag, 0);
-        } catch (javax.crypto.ShortBufferException e) {
-            throw new IllegalStateException(e);
-        }
+        return difference == 0;
     }
 
     private static void putLong(byte[] a, int at, long v) {
@@ -160,7 +153,7 @@ public final class MessageAuthenticator {
 
     @Override
     public String toString() {
-        return "HMAC-SHA256/128" + (previous != null ? " (+ previous key until " + previousUntil + ")" : "")
-                + ", " + lastCounter.size() + " senders";
+        return "HMAC-SHA256/128 per frame" + (previous != null ? " (+ previous key until " + previousUntil + ")" : "")
+                + ", " + windows.size() + " senders";
     }
 }

@@ -9,10 +9,13 @@ import java.util.Map;
  *
  * <p>Every frame passed to {@link Reassembler#accept} adds one to {@link #received()} and one to
  * exactly one <em>frame outcome</em>, so {@code received() == accounted()} always holds:
- * a header verdict ({@code notCluster} .. {@code badFragment}), {@code duplicateFragments},
- * {@code fragmentsBuffered} (kept, message still incomplete), or, for the frame that completes a
- * message, {@code badCrc}, {@code badBody} or {@code decoded}. The remaining counters count
- * messages, not frames: {@code reassembled}, {@code reassemblyTimeouts}, {@code reassemblyEvictions}.
+ * a header verdict ({@code notCluster} .. {@code badFragment}), then the frame's authentication
+ * ({@code unauthenticated}, {@code badTag}, {@code replayed}), then {@code duplicateFragments},
+ * {@code reassemblyOverBudget}, {@code fragmentsBuffered} (kept, message still incomplete), or, for
+ * the frame that completes a message, {@code badCrc}, {@code badBody} or {@code decoded}. The
+ * remaining counters count messages, not frames: {@code reassembled} and the partial messages
+ * dropped by reason ({@code reassemblyTimeouts}, {@code reassemblyEvictions},
+ * {@code reassemblyBudgetEvictions}, {@code reassemblyQuotaEvictions}).
  */
 public final class WireCounters {
     long received;
@@ -27,17 +30,17 @@ public final class WireCounters {
     long duplicateFragments;
     long fragmentsBuffered;
     long badCrc;
-    /** Sealed where the cluster has no key, or unsealed where it has one. */
     long unauthenticated;
-    /** Sealed with another key, or altered. */
     long badTag;
-    /** A counter this node already accepted from that sender: a replay. */
     long replayed;
+    long reassemblyOverBudget;
     long badBody;
     long decoded;
     long reassembled;
     long reassemblyTimeouts;
     long reassemblyEvictions;
+    long reassemblyBudgetEvictions;
+    long reassemblyQuotaEvictions;
 
     /** Counts a {@link ClusterHeader#check} verdict other than {@link ClusterHeader#OK}. */
     void countVerdict(int verdict) {
@@ -106,19 +109,36 @@ public final class WireCounters {
         return fragmentsBuffered;
     }
 
-    /** Complete messages whose body does not match the header's CRC. */
+    /**
+     * Frames refused for their sealing alone: unsealed where the cluster has a key (a host without
+     * it, or a node not configured with it), or sealed where it has none.
+     */
     public long unauthenticated() {
         return unauthenticated;
     }
 
+    /** Sealed frames whose tag does not verify: another key, or altered on the way (forged). */
     public long badTag() {
         return badTag;
     }
 
+    /**
+     * Sealed frames whose counter this node already accepted from that sender, or that is below
+     * its replay window: a captured frame sent again.
+     */
     public long replayed() {
         return replayed;
     }
 
+    /**
+     * Fragments dropped, with their partial message, because it alone would exceed the cluster's
+     * budget or its sender's quota; the bounds are chosen so that this stays 0.
+     */
+    public long reassemblyOverBudget() {
+        return reassemblyOverBudget;
+    }
+
+    /** Complete messages whose body does not match the header's CRC. */
     public long badCrc() {
         return badCrc;
     }
@@ -143,15 +163,26 @@ public final class WireCounters {
         return reassemblyTimeouts;
     }
 
-    /** Partial messages dropped to make room for newer ones. */
+    /** Partial messages dropped because every slot was taken and a new message began. */
     public long reassemblyEvictions() {
         return reassemblyEvictions;
+    }
+
+    /** Partial messages dropped because the cluster's reassembly budget (bytes) was used up. */
+    public long reassemblyBudgetEvictions() {
+        return reassemblyBudgetEvictions;
+    }
+
+    /** Partial messages dropped because their sender had used up its quota (bytes or slots). */
+    public long reassemblyQuotaEvictions() {
+        return reassemblyQuotaEvictions;
     }
 
     /** The sum of the frame outcomes; equals {@link #received()}. */
     public long accounted() {
         return notCluster + truncated + badVersion + foreign + unknownType + badLength + oversized + badFragment
-                + duplicateFragments + fragmentsBuffered + badCrc + unauthenticated + badTag + replayed + badBody + decoded;
+                + unauthenticated + badTag + replayed + duplicateFragments + reassemblyOverBudget + fragmentsBuffered
+                + badCrc + badBody + decoded;
     }
 
     /** Every counter by name, in declaration order (for the shell). */
@@ -172,11 +203,14 @@ public final class WireCounters {
         map.put("unauthenticated", unauthenticated);
         map.put("badTag", badTag);
         map.put("replayed", replayed);
+        map.put("reassemblyOverBudget", reassemblyOverBudget);
         map.put("badBody", badBody);
         map.put("decoded", decoded);
         map.put("reassembled", reassembled);
         map.put("reassemblyTimeouts", reassemblyTimeouts);
         map.put("reassemblyEvictions", reassemblyEvictions);
+        map.put("reassemblyBudgetEvictions", reassemblyBudgetEvictions);
+        map.put("reassemblyQuotaEvictions", reassemblyQuotaEvictions);
         return map;
     }
 

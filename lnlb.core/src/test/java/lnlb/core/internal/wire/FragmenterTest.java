@@ -85,6 +85,20 @@ class FragmenterTest {
     }
 
     @Test
+    void sealedFramesCarryShorterSlicesAndStillFitTheMtu() {
+        Fragmenter f = new Fragmenter(1500, 1 << 20);
+        f.setAuthenticator(new MessageAuthenticator(WireFixtures.bytes(16, 1), null, 0, () -> 1L));
+        assertEquals(1500 - 38 - 24, f.sliceLength());
+        List<Integer> lengths = new ArrayList<>();
+        f.send(conntrackOfBody(4000), VIP, NODE_A, CLUSTER_MAC, 1, frame -> lengths.add(frame.remaining()));
+        assertEquals(List.of(14 + 1500, 14 + 1500, 14 + 38 + (4000 - 2 * 1438) + 24), lengths);
+        f.setAuthenticator(null);
+        assertEquals(1500 - 38, f.sliceLength());
+        assertThrows(IllegalArgumentException.class, () -> new Fragmenter(38 + 24, 1000)
+                .setAuthenticator(new MessageAuthenticator(WireFixtures.bytes(16, 1), null, 0, () -> 1L)));
+    }
+
+    @Test
     void refusesWhatReceiversWouldDrop() {
         Fragmenter f = new Fragmenter(100, 1000);
         FrameSink ignore = frame -> { };

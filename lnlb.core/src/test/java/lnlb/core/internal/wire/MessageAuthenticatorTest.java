@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ class MessageAuthenticatorTest {
         assertEquals(heartbeat, deliver(receiver, frames(heartbeat, sealer, SENDER)).message());
         Conntrack big = new Conntrack(SENDER, 6, WireFixtures.bytes(100_000, 5));
         List<byte[]> fragments = frames(big, sealer, SENDER);
-        assertEquals(69, fragments.size());
+        assertEquals(70, fragments.size()); // ceil(100011 / (1500 - 38 - 24))
         assertEquals(big, deliver(receiver, fragments).message());
         assertEquals(2, receiver.counters().decoded());
     }
@@ -124,6 +125,87 @@ class MessageAuthenticatorTest {
         wall.addAndGet(1001);
         assertNull(deliver(receiver, frames(new Heartbeat(1, 1, 3), auth(KEY), SENDER + 2)), "old key, too late");
         assertEquals(1, receiver.counters().badTag());
+    }
+
+    @Test
+    void theTagIsHmacSha256AsJavaxCryptoComputesIt() throws Exception {
+        for (int keyLength : new int[] {16, 64, 65, 200}) {
+            byte[] key = WireFixtures.bytes(keyLength, keyLength);
+            byte[] data = WireFixtures.bytes(1000 + keyLength, 9);
+            javax.crypto.Mac reference = javax.crypto.Mac.getInstance("HmacSHA256");
+            reference.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            reference.update(data, 3, 900);
+            byte[] out = new byte[40];
+            HmacSha256 mac = new HmacSha256(key);
+            mac.tag(data, 3, 900, out, 8);
+            mac.tag(data, 3, 900, out, 8); // a second tag from the same instance is the same
+            assertArrayEquals(reference.doFinal(), java.util.Arrays.copyOfRange(out, 8, 40), "key of " + keyLength);
+        }
+    }
+
+    @Test
+    void everyFrameOfAMessageCarriesItsOwnTagAndCounter() {
+        List<byte[]> fragments = frames(new Conntrack(SENDER, 6, WireFixtures.bytes(5000, 1)), auth(KEY), SENDER);
+        assertEquals(4, fragments.size());
+        long previous = 0;
+        for (byte[] frame : fragments) {
+            ClusterHeader h = new ClusterHeader().wrap(ByteBuffer.wrap(frame), 0);
+            assertEquals(ClusterHeader.OK, h.check(frame.length, WireFixtures.VIP, 1 << 20));
+            assertTrue(h.sealed());
+            assertEquals(h.trailerIndex() + MessageAuthenticator.TRAILER_LENGTH, frame.length);
+            long counter = ByteBuffer.wrap(frame).getLong(h.trailerIndex());
+            assertTrue(counter > previous, "counters rise frame by frame");
+            previous = counter;
+        }
+    }
+
+    @Test
+    void noSingleBitFlipAfterTheDestinationIsAccepted() {
+        byte[] frame = frames(new Heartbeat(1, 2, 3), auth(KEY), SENDER).get(0);
+        Reassembler receiver = receiver(auth(KEY));
+        for (int bit = 6 * 8; bit < frame.length * 8; bit++) {
+            byte[] flipped = frame.clone();
+            flipped[bit / 8] ^= (byte) (1 << (bit % 8));
+            assertNull(receiver.accept(ByteBuffer.wrap(flipped), 0, flipped.length, 0), "bit " + bit);
+        }
+        assertEquals(0, receiver.counters().decoded());
+        assertNotNull(receiver.accept(ByteBuffer.wrap(frame), 0, frame.length, 0), "refusals used up no counter");
+    }
+
+    @Test
+    void framesThatOvertookEachOtherAreTakenEachOnceWithinTheWindow() {
+        MessageAuthenticator sealer = auth(KEY);
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < ReplayWindow.WINDOW + 100; i++) {
+            sent.addAll(frames(new Heartbeat(i, 1, 3), sealer, SENDER));
+        }
+        Reassembler receiver = receiver(auth(KEY));
+        // Delivered newest first: all but the last window's worth arrive too late.
+        for (int i = sent.size() - 1; i >= 0; i--) {
+            byte[] frame = sent.get(i);
+            receiver.accept(ByteBuffer.wrap(frame), 0, frame.length, 0);
+        }
+        assertEquals(ReplayWindow.WINDOW, receiver.counters().decoded());
+        assertEquals(100, receiver.counters().replayed());
+        for (byte[] frame : sent) {
+            assertNull(receiver.accept(ByteBuffer.wrap(frame), 0, frame.length, 0), "each counter once");
+        }
+        assertEquals(ReplayWindow.WINDOW, receiver.counters().decoded());
+    }
+
+    @Test
+    void theSenderTableIsBoundedAndForgedFramesNeverEnterIt() {
+        MessageAuthenticator checker = auth(KEY);
+        Reassembler receiver = receiver(checker);
+        for (int i = 0; i < 1000; i++) {
+            deliver(receiver, frames(new Leave(), auth(OTHER), SENDER + i));
+        }
+        assertEquals(1000, receiver.counters().badTag());
+        assertTrue(checker.toString().endsWith(", 0 senders"), checker.toString());
+        for (int i = 0; i < 100; i++) {
+            assertNotNull(deliver(receiver, frames(new Leave(), auth(KEY), SENDER + i)));
+        }
+        assertTrue(checker.toString().endsWith(", " + MessageAuthenticator.MAX_SENDERS + " senders"), checker.toString());
     }
 
     @Test

@@ -3,6 +3,7 @@ package lnlb.core.internal.wire;
 import static lnlb.core.internal.wire.ClusterHeaderTest.set;
 import static lnlb.core.internal.wire.WireFixtures.NODE_A;
 import static lnlb.core.internal.wire.WireFixtures.NODE_B;
+import static lnlb.core.internal.wire.WireFixtures.NODE_C;
 import static lnlb.core.internal.wire.WireFixtures.OTHER_VIP;
 import static lnlb.core.internal.wire.WireFixtures.VIP;
 import static lnlb.core.internal.wire.WireFixtures.frames;
@@ -147,7 +148,7 @@ class ReassemblerTest {
         byte[] join = frames(new Join(5), 1500, NODE_A, 1).get(0);
         assertNull(feed(Arrays.copyOf(join, 30)));
         assertNull(feed(set(join, 12, 0x08, 0x06)));
-        assertNull(feed(set(join, 14, 2)));
+        assertNull(feed(set(join, 14, 1)));                                // version 1: refused
         assertNull(feed(frames(new Join(5), 1500, NODE_A, 1, OTHER_VIP).get(0)));
         assertNull(feed(set(join, 15, 99)));
         assertNull(feed(set(join, 50, 0x01, 0x00)));                       // slice length lies
@@ -204,11 +205,11 @@ class ReassemblerTest {
     }
 
     @Test
-    void theOldestPartialMessageIsEvictedBeyondTheCap() {
+    void aPartialMessageIsEvictedBeyondTheCap() {
         reassembler = new Reassembler(VIP, 1 << 20, 4, 4 << 20, 1_000);
         List<List<byte[]>> messages = new ArrayList<>();
         for (int id = 0; id < 5; id++) {
-            messages.add(frames(new Conntrack(NODE_B, id, WireFixtures.bytes(40, id)), SMALL_MTU, NODE_A, id));
+            messages.add(frames(new Conntrack(NODE_B, id, WireFixtures.bytes(40, id)), SMALL_MTU, NODE_A + id, id));
             assertNull(feed(messages.get(id).get(0)));
             now++;
         }
@@ -221,15 +222,53 @@ class ReassemblerTest {
     }
 
     @Test
-    void theOldestPartialMessageIsEvictedBeyondTheByteBound() {
-        reassembler = new Reassembler(VIP, 1000, 64, 2500, 1_000);
+    void theEvictedOneIsTheOneThatReceivedLeast() {
+        reassembler = new Reassembler(VIP, 1 << 20, 2, 4 << 20, 1_000);
+        List<byte[]> busy = frames(new Conntrack(NODE_B, 1, WireFixtures.bytes(100, 1)), SMALL_MTU, NODE_A, 1);
+        List<byte[]> idle = frames(new Conntrack(NODE_B, 2, WireFixtures.bytes(100, 2)), SMALL_MTU, NODE_B, 2);
+        feedAll(busy.subList(0, 3)); // the older one, but with three fragments
+        feed(idle.get(0));
+        feed(frames(new Conntrack(NODE_B, 3, WireFixtures.bytes(100, 3)), SMALL_MTU, NODE_C, 3).get(0));
+        assertEquals(1, reassembler.counters().reassemblyEvictions());
+        assertNotNull(feedAll(busy.subList(3, busy.size())), "the busy one survived");
+        assertNull(feedAll(idle.subList(1, idle.size())), "the idle one was evicted");
+    }
+
+    @Test
+    void aSenderHoldsAtMostAQuarterOfTheSlots() {
+        reassembler = new Reassembler(VIP, 1 << 20, 16, 4 << 20, 1_000);
+        for (int id = 0; id < 10; id++) {
+            feed(frames(new Conntrack(NODE_B, id, WireFixtures.bytes(40, id)), SMALL_MTU, NODE_A, id).get(0));
+        }
+        assertEquals(4, reassembler.pendingMessages());
+        assertEquals(6, reassembler.counters().reassemblyQuotaEvictions());
+        assertEquals(0, reassembler.counters().reassemblyEvictions());
+    }
+
+    @Test
+    void partialMessagesBeyondTheByteBudgetAreEvicted() {
+        reassembler = new Reassembler(VIP, 1000, 64, 2500, 1_000); // chunks of 1024: room for 2
+        assertEquals(2048, reassembler.budgetBytes());
         for (int id = 0; id < 3; id++) {
-            assertNull(feed(frames(new Conntrack(NODE_B, 6, new byte[989]), 1000, NODE_A, id).get(0)));
+            assertNull(feed(frames(new Conntrack(NODE_B, 6, new byte[989]), 1000, NODE_A + id, id).get(0)));
             now++;
         }
         assertEquals(2, reassembler.pendingMessages());
-        assertEquals(2000, reassembler.pendingBytes());
-        assertEquals(1, reassembler.counters().reassemblyEvictions());
+        assertEquals(2048, reassembler.pendingBytes());
+        assertEquals(1, reassembler.counters().reassemblyBudgetEvictions());
+    }
+
+    @Test
+    void aSenderBeyondItsQuotaEvictsItsOwnPartialMessages() {
+        reassembler = new Reassembler(VIP, 1000, 64, 8192, 1000, 1_000); // quota: one chunk of 1024
+        assertNull(feed(frames(new Conntrack(NODE_B, 6, new byte[989]), 1000, NODE_B, 1).get(0)));
+        for (int id = 0; id < 3; id++) {
+            assertNull(feed(frames(new Conntrack(NODE_B, 6, new byte[989]), 1000, NODE_A, id).get(0)));
+        }
+        assertEquals(2, reassembler.pendingMessages());
+        assertEquals(1024, reassembler.pendingBytes(NODE_A));
+        assertEquals(1024, reassembler.pendingBytes(NODE_B));
+        assertEquals(2, reassembler.counters().reassemblyQuotaEvictions());
     }
 
     @Test

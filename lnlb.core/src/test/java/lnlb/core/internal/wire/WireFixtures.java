@@ -83,6 +83,20 @@ final class WireFixtures {
         return frames;
     }
 
+    /** Frames as a Fragmenter sealing with {@code sealer} (null: none) sends them. */
+    static List<byte[]> sealedFrames(ClusterMessage message, int mtu, long sender, int messageId,
+            MessageAuthenticator sealer) {
+        Fragmenter fragmenter = new Fragmenter(mtu, 64 << 20);
+        fragmenter.setAuthenticator(sealer);
+        List<byte[]> frames = new ArrayList<>();
+        fragmenter.send(message, VIP, sender, CLUSTER_MAC, messageId, frame -> {
+            byte[] copy = new byte[frame.remaining()];
+            frame.get(copy);
+            frames.add(copy);
+        });
+        return frames;
+    }
+
     /** A heap buffer holding {@code frame} at {@code offset}, with junk bytes before and after. */
     static ByteBuffer placed(byte[] frame, int offset) {
         byte[] junk = bytes(offset + frame.length + 9, frame.length);

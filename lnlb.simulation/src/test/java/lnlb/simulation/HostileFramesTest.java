@@ -1,0 +1,211 @@
+package lnlb.simulation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import lnlb.core.internal.engine.ClusterConfig;
+import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.internal.memory.MemoryLink;
+import lnlb.core.internal.wire.ClusterHeader;
+import lnlb.core.internal.wire.ClusterMessage;
+import lnlb.core.internal.wire.ClusterMessage.Heartbeat;
+import lnlb.core.internal.wire.ClusterMessage.Join;
+import lnlb.core.internal.wire.ClusterMessage.Leave;
+import lnlb.core.internal.wire.Fragmenter;
+import lnlb.core.internal.wire.MessageAuthenticator;
+import lnlb.core.internal.wire.WireCounters;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 10 §1 in the simulation: a keyed 3-node cluster flooded by a host without the key (forged
+ * first fragments with huge counts and random indexes in the real nodes' names and with their next
+ * message ids, forged JOIN, LEAVE and heartbeats sealed with another key, replays of captured real
+ * frames, random bytes) while a 4th node joins and receives a large tracker state. The join
+ * completes, it is the only view change, no datagram is accepted twice, and no node holds
+ * reassembly memory for the forged frames.
+ */
+class HostileFramesTest {
+    private static final String KEY = "6c6e6c622d636c75737465722d6b6579";
+    private static final String WRONG = "77726f6e672d6b65792d77726f6e6721";
+    private static final int FLOWS = 40_000;
+    private static final int FORGED_PER_MS = 30;
+
+    private final SimulatedCluster sim = new SimulatedCluster(100, 3, 1);
+    private final ClusterConfig config = sim.config("nlb0", "10.0.0.10").withKeys(KEY, null, 0);
+    private final byte[] vip = ClusterHeader.vipBytes(config.vip());
+    private final Random rnd = new Random(10);
+    /** The last message id seen from each real node: the forger guesses the next ones. */
+    private final Map<Long, Integer> lastIds = new HashMap<>();
+    private final List<byte[]> captured = new ArrayList<>();
+    private final Fragmenter wrongKey = new Fragmenter(1500, 1 << 20);
+    private long forged;
+
+    @Test
+    void aFloodOfForgedFramesChangesNothingButTheJoinItSurrounds() {
+        List<SimNode> nodes = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            nodes.add(sim.startAndJoin(config, 0x0200_0000_0000L + i, 1));
+        }
+        wrongKey.setAuthenticator(new MessageAuthenticator(MessageAuthenticator.parseKey(WRONG), null, 0,
+                System::currentTimeMillis));
+        Ledger ledger = new Ledger(sim, config);
+        for (int base = 0; base < FLOWS; base += 10_000) {
+            ledger.round(0x0A50_0000 + base, 10_000); // the tracker state the joiner will need
+        }
+        captureRealFrames(nodes);
+        sim.run(300);
+        Map<Long, Set<String>> views = new HashMap<>();
+        nodes.forEach(n -> recordView(views, n));
+
+        for (int ms = 0; ms < 200; ms++) { // the forger is there first, with the next message ids
+            flood(nodes, FORGED_PER_MS);
+            sim.run(1);
+            nodes.forEach(n -> recordView(views, n));
+        }
+        SimNode joiner = sim.start(config, 0x0200_0000_0040L, 1);
+        long joinStarted = sim.time().nowMillis();
+        long forgedBeforeJoin = forged;
+        int round = 0;
+        while (!(joiner.engine().state() == ClusterEngine.State.MEMBER && sim.converged(config)) && round < 5_000) {
+            for (int ms = 0; ms < 5; ms++) {
+                flood(nodes, 10 * FORGED_PER_MS); // ten times as hard while the state is in flight
+                sim.run(1);
+                nodes.forEach(n -> recordView(views, n));
+            }
+            ledger.round(0x0A50_0000 + rnd.nextInt(FLOWS), 20); // exactly one node accepts each
+            round++;
+        }
+        long joinMillis = sim.time().nowMillis() - joinStarted;
+        long forgedDuringJoin = forged - forgedBeforeJoin;
+        for (int ms = 0; ms < 300; ms++) { // and after the join
+            flood(nodes, FORGED_PER_MS);
+            sim.run(1);
+            nodes.forEach(n -> recordView(views, n));
+        }
+
+        assertEquals(ClusterEngine.State.MEMBER, joiner.engine().state(), "the join completed under the flood");
+        assertTrue(sim.converged(config));
+        assertEquals(4, joiner.engine().view().size());
+        assertEquals(nodes.get(0).tracker().entries(nodes.get(0).engine()), joiner.tracker().entries(joiner.engine()),
+                "the joiner holds the whole state");
+        assertTrue(joiner.tracker().entries(joiner.engine()) >= FLOWS, "a large state: " + FLOWS + " flows");
+        for (SimNode node : nodes) {
+            assertEquals(2, views.get(node.mac()).size(), "only the join changed the view: " + views.get(node.mac()));
+        }
+        Map<Integer, Long> owners = ledger.round(0x0B00_0000, 4_000); // new flows: tracked ones stay where they are
+        assertTrue(Ledger.perNode(owners).getOrDefault(joiner.mac(), 0) > 500, "the joiner owns its share");
+        long refused = 0;
+        for (SimNode node : sim.nodes()) {
+            WireCounters c = node.engine().wireCounters();
+            refused += c.badTag() + c.unauthenticated() + c.replayed();
+            assertEquals(0, c.badFragment(), "no real fragment was refused: " + c);
+            assertEquals(c.received(), c.accounted(), c.toString());
+        }
+        System.out.printf("join of %d flows in %d virtual ms under %d forged frames (%d in all), %d refusals%n",
+                joiner.tracker().entries(joiner.engine()), joinMillis, forgedDuringJoin, forged, refused);
+        assertTrue(forgedDuringJoin >= 1_000, "the flood hit the state transfer: " + forgedDuringJoin);
+        assertTrue(forged > 10_000 && refused >= 3 * forged / 2, forged + " forged frames, " + refused + " refused");
+    }
+
+    private void recordView(Map<Long, Set<String>> views, SimNode node) {
+        views.computeIfAbsent(node.mac(), m -> new LinkedHashSet<>()).add(node.engine().view().toString());
+    }
+
+    /** Copies the real nodes' frames as they pass (once each, at the first node that sees them). */
+    private void captureRealFrames(List<SimNode> nodes) {
+        MemoryLink first = nodes.get(0).link();
+        MemoryLink second = nodes.get(1).link();
+        sim.hub().setFilter((from, to, frame) -> {
+            if (to == (from == first ? second : first) && frame.length > ClusterHeader.FRAME_HEADER_LENGTH
+                    && ClusterHeader.etherType(ByteBuffer.wrap(frame), 0) == ClusterHeader.ETHERTYPE) {
+                ByteBuffer b = ByteBuffer.wrap(frame);
+                lastIds.put(readMac(frame, ClusterHeader.SOURCE_OFFSET), b.getInt(ClusterHeader.MESSAGE_ID_OFFSET));
+                if (captured.size() < 20_000) {
+                    captured.add(frame.clone());
+                }
+            }
+            return true;
+        });
+    }
+
+    /** One millisecond of the hostile host. */
+    private void flood(List<SimNode> nodes, int frames) {
+        for (int i = 0; i < frames; i++) {
+            SimNode victim = nodes.get(rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(2) : 0); // mostly the state's sender
+            int nextId = lastIds.getOrDefault(victim.mac(), 0) + 1 + rnd.nextInt(8);
+            switch (rnd.nextInt(6)) {
+                case 0, 1 -> inject(forgedFirstFragment(victim.mac(), nextId, rnd.nextBoolean()));
+                case 2 -> {
+                    ClusterMessage m = switch (rnd.nextInt(3)) {
+                        case 0 -> new Join(1);
+                        case 1 -> new Leave();
+                        default -> new Heartbeat(victim.engine().view().epoch() + 1, 1, 3);
+                    };
+                    wrongKey.send(m, vip, victim.mac(), config.clusterMac(), nextId, f -> inject(copy(f)));
+                }
+                case 3 -> {
+                    if (!captured.isEmpty()) {
+                        inject(captured.get(rnd.nextInt(captured.size())).clone());
+                    }
+                }
+                case 4 -> {
+                    byte[] junk = new byte[60 + rnd.nextInt(1400)];
+                    rnd.nextBytes(junk);
+                    junk[12] = (byte) 0x88;
+                    junk[13] = (byte) 0xB5;
+                    inject(junk);
+                }
+                default -> inject(forgedFirstFragment(0x0200_0000_0000L | rnd.nextInt(1 << 24), rnd.nextInt(), true));
+            }
+        }
+    }
+
+    private void inject(byte[] frame) {
+        forged++;
+        sim.inject(frame);
+    }
+
+    /** A first fragment that passes every header check: huge count, random index, random body and tag. */
+    private byte[] forgedFirstFragment(long sender, int id, boolean sealed) {
+        int slice = 1500 - ClusterHeader.HEADER_LENGTH - MessageAuthenticator.TRAILER_LENGTH;
+        int count = 2 + rnd.nextInt(ClusterHeader.MAX_FRAGMENTS - 1);
+        long total = (long) (count - 1) * slice + 1 + rnd.nextInt(slice);
+        ByteBuffer b = ByteBuffer.allocate(ClusterHeader.FRAME_HEADER_LENGTH + slice + MessageAuthenticator.TRAILER_LENGTH);
+        rnd.nextBytes(b.array());
+        lnlb.core.api.NodeAddress.write(b, ClusterHeader.DESTINATION_OFFSET, config.clusterMac());
+        lnlb.core.api.NodeAddress.write(b, ClusterHeader.SOURCE_OFFSET, sender);
+        b.putShort(ClusterHeader.ETHERTYPE_OFFSET, (short) ClusterHeader.ETHERTYPE);
+        b.put(ClusterHeader.VERSION_OFFSET, (byte) ClusterHeader.VERSION);
+        b.put(ClusterHeader.TYPE_OFFSET, (byte) ClusterMessage.CONNTRACK);
+        b.putShort(ClusterHeader.FLAGS_OFFSET, (short) (sealed ? ClusterHeader.FLAG_AUTHENTICATED : 0));
+        b.put(ClusterHeader.VIP_OFFSET, vip);
+        b.putInt(ClusterHeader.MESSAGE_ID_OFFSET, id);
+        b.putShort(ClusterHeader.FRAGMENT_INDEX_OFFSET, (short) rnd.nextInt(count - 1));
+        b.putShort(ClusterHeader.FRAGMENT_COUNT_OFFSET, (short) count);
+        b.putInt(ClusterHeader.TOTAL_LENGTH_OFFSET, (int) total);
+        b.putShort(ClusterHeader.SLICE_LENGTH_OFFSET, (short) slice);
+        return b.array();
+    }
+
+    private static long readMac(byte[] frame, int at) {
+        long mac = 0;
+        for (int i = 0; i < 6; i++) {
+            mac = mac << 8 | (frame[at + i] & 0xFF);
+        }
+        return mac;
+    }
+
+    private static byte[] copy(ByteBuffer frame) {
+        byte[] bytes = new byte[frame.remaining()];
+        frame.get(frame.position(), bytes);
+        return bytes;
+    }
+}
