@@ -16,7 +16,7 @@ public final class ClusterView {
     private final long epoch;
     private final long[] members;
     private final int[] weights;
-    private volatile CutTable table;
+    private final CutTable table;
 
     /** {@code members} in any order, with their weights (a weight below 1 counts as 1). */
     public ClusterView(long epoch, long[] members, int[] weights) {
@@ -24,6 +24,7 @@ public final class ClusterView {
         this.epoch = epoch;
         this.members = sorted.members();
         this.weights = sorted.weights();
+        this.table = sorted.table();
     }
 
     public long epoch() {
@@ -68,21 +69,12 @@ public final class ClusterView {
 
     /** The member whose slice of the hash space holds {@code key}, or {@link NodeAddress#NONE} for an empty view. */
     public long ownerOfKey(long key) {
-        return table().ownerOfKey(key);
+        return table.ownerOfKey(key);
     }
 
     /** Share of the hash space {@code node} holds, 0..1. */
     public double share(long node) {
-        return table().share(node);
-    }
-
-    private CutTable table() {
-        CutTable t = table;
-        if (t == null) {
-            t = new CutTable(members, weights);
-            table = t;
-        }
-        return t;
+        return table.share(node);
     }
 
     @Override

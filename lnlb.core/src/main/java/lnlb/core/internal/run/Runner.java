@@ -42,8 +42,8 @@ public final class Runner implements RunningCluster {
     private final ThreadEventLoop thread;
     /** In virtual time with freezing: the loop that holds tasks while frozen. */
     private final FreezableLoop freezable;
-    /** Virtual time: frames are drained from the link while started and not frozen. */
-    private boolean draining;
+    /** Virtual time: frames are drained from the link until it closes, except while frozen. */
+    private boolean closed;
     private boolean frozen;
     private View lastView;
     private ClusterView lastSnapshot = ClusterView.EMPTY;
@@ -92,7 +92,7 @@ public final class Runner implements RunningCluster {
     }
 
     private void drain() {
-        if (!draining || frozen) {
+        if (closed || frozen) {
             return;
         }
         try {
@@ -139,9 +139,6 @@ public final class Runner implements RunningCluster {
 
     @Override
     public void start() {
-        if (thread == null) {
-            draining = true;
-        }
         onLoop(engine::start);
     }
 
@@ -159,16 +156,13 @@ public final class Runner implements RunningCluster {
             engine.stop(true);
             return null;
         });
-        if (thread == null) {
-            draining = false;
-        }
     }
 
     @Override
     public void close() throws IOException {
         if (thread == null) {
             // as a crash: nothing more is sent or received, then the engine stops where it stood
-            draining = false;
+            closed = true;
             link.close();
             if (engine.state() != ClusterEngine.State.STOPPED) {
                 engine.stop(false);
