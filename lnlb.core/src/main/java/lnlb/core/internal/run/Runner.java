@@ -170,10 +170,14 @@ public final class Runner implements RunningCluster {
             return;
         }
         if (engine.state() != ClusterEngine.State.STOPPED) {
-            call(() -> {
-                engine.stop(false);
-                return null;
-            });
+            try {
+                call(() -> {
+                    engine.stop(false);
+                    return null;
+                });
+            } catch (IllegalStateException e) {
+                // the loop did not answer: it ends below all the same
+            }
         }
         thread.stop(CALL_TIMEOUT_MILLIS);
         link.close();
