@@ -2,9 +2,10 @@ package lnlb.benchmarks;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import lnlb.core.api.Cluster;
 import lnlb.core.api.Datagram;
 import lnlb.core.api.NodeAddress;
-import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.api.run.RunningCluster;
 import lnlb.module.dflt.internal.DefaultTracker;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,7 +48,9 @@ public class ComponentBenchmark {
     @State(Scope.Thread)
     public static class Tracker {
         ThreeNodeCluster cluster;
-        ClusterEngine engine;
+        RunningCluster node;
+        /** The engine as its modules see it. */
+        Cluster engine;
         DefaultTracker tracker;
         Datagram[] datagrams;
         int next;
@@ -55,14 +58,15 @@ public class ComponentBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             cluster = new ThreeNodeCluster(1 << 20);
-            engine = cluster.engine();
+            node = cluster.node();
+            engine = node.cluster();
             tracker = cluster.tracker();
             int length = TestFrames.length(17);
             ByteBuffer frames = TestFrames.frames(17, cluster.clusterMac(), cluster.vip, TestFrames.sources(SOURCES));
             datagrams = new Datagram[SOURCES];
             for (int i = 0; i < SOURCES; i++) {
                 int at = i * TestFrames.STRIDE;
-                engine.onFrame(frames, at, length); // the engine assigns it: the tracker now knows the source
+                node.receiver().onFrame(frames, at, length); // the engine assigns it: the tracker now knows the source
                 datagrams[i] = new Datagram().wrap(frames, at + TestFrames.ETHERNET, length - TestFrames.ETHERNET);
                 DecisionBenchmark.check(datagrams[i].valid(), "frame " + i + " is not a valid datagram");
                 DecisionBenchmark.check(tracker.related(engine, datagrams[i]) != NodeAddress.NONE,

@@ -2,8 +2,9 @@ package lnlb.benchmarks;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
-import lnlb.core.internal.engine.ClusterEngine;
-import lnlb.core.internal.engine.EngineCounters;
+import lnlb.core.api.FrameReceiver;
+import lnlb.core.api.run.ClusterCounters;
+import lnlb.core.api.run.RunningCluster;
 import lnlb.module.dflt.internal.DefaultTracker;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,7 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * The whole decision path of one engine, {@link ClusterEngine#onFrame}: Ethernet frame, datagram
+ * The whole decision path of one engine, {@link RunningCluster#receiver}: Ethernet frame, datagram
  * view, {@code related}, and for an unknown source {@code assignmentKey}, the cut table and
  * {@code assigned}; then deliver (a no-op hub listener) or "not mine". One operation = one frame =
  * one decision. The engine is a plain member of a formed three-node cluster whose clock is stopped
@@ -50,7 +51,8 @@ public class DecisionBenchmark {
         public int sources;
 
         ThreeNodeCluster cluster;
-        ClusterEngine engine;
+        RunningCluster node;
+        FrameReceiver engine;
         ByteBuffer frames;
         int length;
         int next;
@@ -61,7 +63,8 @@ public class DecisionBenchmark {
         public void setUp() {
             check(Integer.bitCount(sources) == 1 && sources <= BOUND, "sources: a power of two <= " + BOUND);
             cluster = new ThreeNodeCluster(BOUND);
-            engine = cluster.engine();
+            node = cluster.node();
+            engine = node.receiver();
             int ipProtocol = "tcp".equals(protocol) ? 6 : 17;
             length = TestFrames.length(ipProtocol);
             frames = TestFrames.frames(ipProtocol, cluster.clusterMac(), cluster.vip, TestFrames.sources(sources));
@@ -69,21 +72,21 @@ public class DecisionBenchmark {
                 engine.onFrame(frames, i * TestFrames.STRIDE, length); // first sight: assigned
             }
             DefaultTracker tracker = cluster.tracker();
-            check(tracker.entries(engine) == sources, "tracker holds " + tracker.entries(engine) + " sources");
-            acceptedBefore = engine.counters().accepted;
-            notMineBefore = engine.counters().notMine;
+            check(tracker.entries(node.cluster()) == sources, "tracker holds " + tracker.entries(node.cluster()) + " sources");
+            acceptedBefore = node.counters().accepted();
+            notMineBefore = node.counters().notMine();
         }
 
         @TearDown(Level.Trial)
         public void verify() {
-            EngineCounters c = engine.counters();
-            check(c.malformedDatagrams == 0 && c.noModule == 0 && c.moduleErrors == 0 && c.held == 0,
-                    "unexpected drops: " + c.asMap());
-            check(cluster.tracker().entries(engine) == sources && cluster.tracker().evictions(engine) == 0,
-                    "the tracked set changed: " + cluster.tracker().entries(engine) + " entries");
+            ClusterCounters c = node.counters();
+            check(c.malformedDatagrams() == 0 && c.noModule() == 0 && c.moduleErrors() == 0 && c.held() == 0,
+                    "unexpected drops: " + c.engine());
+            check(cluster.tracker().entries(node.cluster()) == sources && cluster.tracker().evictions(node.cluster()) == 0,
+                    "the tracked set changed: " + cluster.tracker().entries(node.cluster()) + " entries");
             // Each source has one owner among three nodes: this node takes a share, not all, not none.
-            long accepted = c.accepted - acceptedBefore;
-            long notMine = c.notMine - notMineBefore;
+            long accepted = c.accepted() - acceptedBefore;
+            long notMine = c.notMine() - notMineBefore;
             check(accepted > 0 && notMine > 0, "accepted " + accepted + ", not mine " + notMine);
         }
     }
@@ -99,7 +102,8 @@ public class DecisionBenchmark {
         static final int SOURCES = 1 << 20;
 
         ThreeNodeCluster cluster;
-        ClusterEngine engine;
+        RunningCluster node;
+        FrameReceiver engine;
         ByteBuffer frame;
         int[] sources;
         int length;
@@ -108,7 +112,8 @@ public class DecisionBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             cluster = new ThreeNodeCluster(SOURCES);
-            engine = cluster.engine();
+            node = cluster.node();
+            engine = node.receiver();
             length = TestFrames.length(17);
             sources = TestFrames.sources(SOURCES);
             frame = ByteBuffer.allocateDirect(TestFrames.STRIDE);
@@ -117,16 +122,16 @@ public class DecisionBenchmark {
                 frame.putInt(TestFrames.SOURCE_OFFSET, source);
                 engine.onFrame(frame, 0, length); // first sight: assigned
             }
-            check(cluster.tracker().entries(engine) == SOURCES, "tracker holds " + cluster.tracker().entries(engine));
+            check(cluster.tracker().entries(node.cluster()) == SOURCES, "tracker holds " + cluster.tracker().entries(node.cluster()));
         }
 
         @TearDown(Level.Trial)
         public void verify() {
-            EngineCounters c = engine.counters();
-            check(c.malformedDatagrams == 0 && c.noModule == 0 && c.moduleErrors == 0 && c.held == 0,
-                    "unexpected drops: " + c.asMap());
-            check(cluster.tracker().entries(engine) == SOURCES && cluster.tracker().evictions(engine) == 0,
-                    "the tracked set changed: " + cluster.tracker().entries(engine) + " entries");
+            ClusterCounters c = node.counters();
+            check(c.malformedDatagrams() == 0 && c.noModule() == 0 && c.moduleErrors() == 0 && c.held() == 0,
+                    "unexpected drops: " + c.engine());
+            check(cluster.tracker().entries(node.cluster()) == SOURCES && cluster.tracker().evictions(node.cluster()) == 0,
+                    "the tracked set changed: " + cluster.tracker().entries(node.cluster()) + " entries");
         }
     }
 
@@ -148,7 +153,8 @@ public class DecisionBenchmark {
         public int bound;
 
         ThreeNodeCluster cluster;
-        ClusterEngine engine;
+        RunningCluster node;
+        FrameReceiver engine;
         ByteBuffer frame;
         int length;
         int n;
@@ -156,7 +162,8 @@ public class DecisionBenchmark {
         @Setup(Level.Trial)
         public void setUp() {
             cluster = new ThreeNodeCluster(bound);
-            engine = cluster.engine();
+            node = cluster.node();
+            engine = node.receiver();
             length = TestFrames.length(17);
             frame = ByteBuffer.allocateDirect(TestFrames.STRIDE);
             TestFrames.write(frame, 0, 17, cluster.clusterMac(), cluster.vip, 0, 4242, 0);
@@ -164,17 +171,17 @@ public class DecisionBenchmark {
                 frame.putInt(TestFrames.SOURCE_OFFSET, n * SOURCE_MULTIPLIER);
                 engine.onFrame(frame, 0, length);
             }
-            check(cluster.tracker().entries(engine) == bound, "table not full: " + cluster.tracker().entries(engine));
+            check(cluster.tracker().entries(node.cluster()) == bound, "table not full: " + cluster.tracker().entries(node.cluster()));
         }
 
         @TearDown(Level.Trial)
         public void verify() {
-            EngineCounters c = engine.counters();
-            check(c.malformedDatagrams == 0 && c.noModule == 0 && c.moduleErrors == 0 && c.held == 0,
-                    "unexpected drops: " + c.asMap());
-            check(cluster.tracker().entries(engine) == bound, "table left its bound");
-            check(cluster.tracker().evictions(engine) >= (long) n - bound,
-                    "fewer evictions than new sources: " + cluster.tracker().evictions(engine));
+            ClusterCounters c = node.counters();
+            check(c.malformedDatagrams() == 0 && c.noModule() == 0 && c.moduleErrors() == 0 && c.held() == 0,
+                    "unexpected drops: " + c.engine());
+            check(cluster.tracker().entries(node.cluster()) == bound, "table left its bound");
+            check(cluster.tracker().evictions(node.cluster()) >= (long) n - bound,
+                    "fewer evictions than new sources: " + cluster.tracker().evictions(node.cluster()));
         }
     }
 

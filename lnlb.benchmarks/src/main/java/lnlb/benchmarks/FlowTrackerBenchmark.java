@@ -5,12 +5,12 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import lnlb.core.api.Cluster;
 import lnlb.core.api.Datagram;
+import lnlb.core.api.FrameReceiver;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
-import lnlb.core.internal.engine.ClusterEngine;
-import lnlb.core.internal.engine.CutTable;
-import lnlb.core.internal.engine.EngineCounters;
-import lnlb.core.internal.engine.View;
+import lnlb.core.api.run.ClusterCounters;
+import lnlb.core.api.run.ClusterView;
+import lnlb.core.api.run.RunningCluster;
 import lnlb.module.tcp.internal.TcpTimeouts;
 import lnlb.module.tcp.internal.TcpTracker;
 import lnlb.module.udp.internal.UdpTracker;
@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Threads;
  *     picks the owner, {@code assigned} records it and evicts one entry (the clock is stopped, so
  *     nothing expires: for TCP, a SYN flood). One datagram view over one buffer whose source
  *     address and port are rewritten in place.</li>
- * <li>(g) {@code trackedFlowOnFrame}: the whole engine ({@code ClusterEngine.onFrame}, as
+ * <li>(g) {@code trackedFlowOnFrame}: the whole engine ({@code RunningCluster.receiver().onFrame}, as
  *     {@link DecisionBenchmark#trackedSource}) with the tracker serving its protocol on all three
  *     nodes, for 1024 known flows from 1024 sources.</li>
  * <li>(h) {@code stateMove1M}: {@code saveState} of 1,000,000 flows plus {@code loadState} into
@@ -55,7 +55,7 @@ import org.openjdk.jmh.annotations.Threads;
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 public class FlowTrackerBenchmark {
     static final long NOW = 1_000_000;
-    static final View VIEW = new View(1, ThreeNodeCluster.MACS, new int[] {1, 1, 1});
+    static final ClusterView VIEW = new ClusterView(1, ThreeNodeCluster.MACS, new int[] {1, 1, 1});
     static final int VIP = 0xC000_020A; // 192.0.2.10
 
     static ProtocolModule tracker(String protocol, int maxEntries) {
@@ -107,7 +107,7 @@ public class FlowTrackerBenchmark {
             int length = TestFrames.length(ip);
             ByteBuffer frames = TestFrames.frames(ip, 0x0200_C000_020AL, VIP, TestFrames.sources(flows));
             datagrams = new Datagram[flows];
-            CutTable table = VIEW.table();
+            ClusterView table = VIEW;
             for (int i = 0; i < flows; i++) {
                 Datagram d = new Datagram().wrap(frames, i * TestFrames.STRIDE + TestFrames.ETHERNET,
                         length - TestFrames.ETHERNET);
@@ -146,7 +146,7 @@ public class FlowTrackerBenchmark {
         final StoppedCluster cluster = new StoppedCluster();
         final Datagram datagram = new Datagram();
         ProtocolModule tracker;
-        CutTable table;
+        ClusterView table;
         ByteBuffer frame;
         int sourceIndex;
         int portIndex;
@@ -156,7 +156,7 @@ public class FlowTrackerBenchmark {
         public void setUp() {
             tracker = tracker(protocol, bound);
             tracker.clusterCreated(cluster);
-            table = VIEW.table();
+            table = VIEW;
             int ip = ipProtocol(protocol);
             frame = ByteBuffer.allocateDirect(TestFrames.STRIDE);
             TestFrames.write(frame, 0, ip, 0x0200_C000_020AL, VIP, 0, 0, 0);
@@ -207,7 +207,8 @@ public class FlowTrackerBenchmark {
         public String protocol;
 
         ThreeNodeCluster cluster;
-        ClusterEngine engine;
+        RunningCluster node;
+        FrameReceiver engine;
         ProtocolModule tracker;
         ByteBuffer frames;
         int length;
@@ -219,13 +220,14 @@ public class FlowTrackerBenchmark {
         public void setUp() {
             cluster = new ThreeNodeCluster(1 << 20);
             int ip = ipProtocol(protocol);
-            for (ClusterEngine e : cluster.engines) {
+            for (RunningCluster e : cluster.nodes) {
                 ProtocolModule t = tracker(protocol, 1 << 20);
                 e.serve(ip, t);
                 DecisionBenchmark.check(e.module(ip) == t, "the tracker does not serve protocol " + ip);
             }
-            engine = cluster.engine();
-            tracker = engine.module(ip);
+            node = cluster.node();
+            engine = node.receiver();
+            tracker = node.module(ip);
             length = TestFrames.length(ip);
             frames = TestFrames.frames(ip, cluster.clusterMac(), cluster.vip, TestFrames.sources(FLOWS));
             for (int round = 0; round < 2; round++) {
@@ -233,20 +235,20 @@ public class FlowTrackerBenchmark {
                     engine.onFrame(frames, i * TestFrames.STRIDE, length);
                 }
             }
-            DecisionBenchmark.check(entries(tracker, engine) == FLOWS, "tracker holds " + entries(tracker, engine));
-            acceptedBefore = engine.counters().accepted;
-            notMineBefore = engine.counters().notMine;
+            DecisionBenchmark.check(entries(tracker, node.cluster()) == FLOWS, "tracker holds " + entries(tracker, node.cluster()));
+            acceptedBefore = node.counters().accepted();
+            notMineBefore = node.counters().notMine();
         }
 
         @TearDown(Level.Trial)
         public void verify() {
-            EngineCounters c = engine.counters();
-            DecisionBenchmark.check(c.malformedDatagrams == 0 && c.noModule == 0 && c.moduleErrors == 0 && c.held == 0,
-                    "unexpected drops: " + c.asMap());
-            DecisionBenchmark.check(entries(tracker, engine) == FLOWS && evictions(tracker, engine) == 0,
-                    "the tracked set changed: " + entries(tracker, engine));
-            long accepted = c.accepted - acceptedBefore;
-            long notMine = c.notMine - notMineBefore;
+            ClusterCounters c = node.counters();
+            DecisionBenchmark.check(c.malformedDatagrams() == 0 && c.noModule() == 0 && c.moduleErrors() == 0 && c.held() == 0,
+                    "unexpected drops: " + c.engine());
+            DecisionBenchmark.check(entries(tracker, node.cluster()) == FLOWS && evictions(tracker, node.cluster()) == 0,
+                    "the tracked set changed: " + entries(tracker, node.cluster()));
+            long accepted = c.accepted() - acceptedBefore;
+            long notMine = c.notMine() - notMineBefore;
             DecisionBenchmark.check(accepted > 0 && notMine > 0, "accepted " + accepted + ", not mine " + notMine);
         }
     }
@@ -281,7 +283,7 @@ public class FlowTrackerBenchmark {
             ByteBuffer frame = ByteBuffer.allocateDirect(TestFrames.STRIDE);
             TestFrames.write(frame, 0, ip, 0x0200_C000_020AL, VIP, 0, 0, 0);
             datagram.wrap(frame, TestFrames.ETHERNET, TestFrames.length(ip) - TestFrames.ETHERNET);
-            CutTable table = VIEW.table();
+            ClusterView table = VIEW;
             for (int n = 0; n < FLOWS; n++) {
                 frame.putInt(TestFrames.SOURCE_OFFSET, 0x0A00_0000 ^ (n >>> 16) * Fresh.SOURCE_MULTIPLIER);
                 frame.putShort(TestFrames.ETHERNET + TestFrames.IPV4, (short) n);

@@ -1,28 +1,28 @@
 package lnlb.benchmarks;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
-import lnlb.core.internal.engine.ClusterConfig;
-import lnlb.core.internal.engine.ClusterEngine;
-import lnlb.core.internal.engine.View;
-import lnlb.core.internal.loop.VirtualTime;
-import lnlb.core.internal.memory.MemoryHub;
-import lnlb.core.internal.memory.MemoryLink;
+import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.api.run.ClusterRunner;
+import lnlb.core.api.run.ClusterView;
+import lnlb.core.api.run.MemoryNetwork;
+import lnlb.core.api.run.NodeState;
+import lnlb.core.api.run.RunningCluster;
+import lnlb.core.api.run.VirtualClock;
 import lnlb.module.dflt.internal.DefaultTracker;
 
 /**
- * Three engines of one cluster on an in-memory hub in virtual time, joined one after the other
- * until all three are MEMBERs of the same view (as {@code SimulatedCluster.startAndJoin} does).
+ * Three nodes of one cluster on an in-memory network in virtual time ({@link ClusterRunner}), joined
+ * one after the other until all three are MEMBERs of the same view (as
+ * {@code SimulatedCluster.startAndJoin} does).
  *
  * <p>Once formed, time is never advanced again: no timer runs (no heartbeat, no expiry, no death),
- * so the view stays put and a benchmark can call {@link ClusterEngine#onFrame} of one engine
- * directly from its own thread. Frames that engine accepts go to the hub's default delivery
- * listener, a no-op.
+ * so the view stays put and a benchmark can hand frames to one node's
+ * {@link RunningCluster#receiver} directly from its own thread. Frames that node accepts go to the
+ * network's default delivery listener, a no-op.
  */
 final class ThreeNodeCluster {
     static final String VIP = "192.0.2.10";
@@ -30,10 +30,10 @@ final class ThreeNodeCluster {
     static final int TOLERANCE = 3;
     static final long[] MACS = {0x0200_0000_0001L, 0x0200_0000_0002L, 0x0200_0000_0003L};
 
-    final VirtualTime time = new VirtualTime(1_000_000);
-    final MemoryHub hub = MemoryHub.simulated(time, 1);
+    final VirtualClock time = new VirtualClock(1_000_000);
+    final MemoryNetwork hub = MemoryNetwork.simulated(time, 1);
     final ClusterConfig config;
-    final ClusterEngine[] engines = new ClusterEngine[MACS.length];
+    final RunningCluster[] nodes = new RunningCluster[MACS.length];
     final DefaultTracker[] trackers = new DefaultTracker[MACS.length];
     final int vip;
 
@@ -43,19 +43,19 @@ final class ThreeNodeCluster {
         config = ClusterConfig.of("nlb0", address, "eth0", HEARTBEAT_MILLIS, TOLERANCE);
         vip = ByteBuffer.wrap(address.getAddress()).getInt();
         for (int i = 0; i < MACS.length; i++) {
-            MemoryLink link = hub.attach(MACS[i], "eth0", 1500);
-            ClusterEngine engine = new ClusterEngine(config, link, time.newLoop(), () -> 1);
-            link.onReadable(() -> drain(link, engine));
-            engines[i] = engine;
             trackers[i] = new DefaultTracker(1_800_000, maxEntries);
+            nodes[i] = ClusterRunner.of(config, hub.attach(MACS[i], "eth0", 1500))
+                    .weights(() -> 1)
+                    .module(ProtocolModule.DEFAULT_HANDLER, trackers[i])
+                    .virtualTime(time)
+                    .build();
         }
         for (int i = 0; i < MACS.length; i++) {
-            engines[i].serve(ProtocolModule.DEFAULT_HANDLER, trackers[i]);
-            engines[i].start();
+            nodes[i].start();
             int started = i + 1;
             if (!time.runUntil(() -> converged(started), 60_000)) {
                 throw new IllegalStateException("node " + NodeAddress.format(MACS[i]) + " did not join: "
-                        + engines[i].state());
+                        + nodes[i].state());
             }
         }
         // Settle: let the last COMMITTED and heartbeats land, then stop the clock for good.
@@ -65,9 +65,9 @@ final class ThreeNodeCluster {
         }
     }
 
-    /** The engine a benchmark drives: the last node to join, a plain (non-coordinator) member. */
-    ClusterEngine engine() {
-        return engines[MACS.length - 1];
+    /** The node a benchmark drives: the last node to join, a plain (non-coordinator) member. */
+    RunningCluster node() {
+        return nodes[MACS.length - 1];
     }
 
     DefaultTracker tracker() {
@@ -79,12 +79,12 @@ final class ThreeNodeCluster {
     }
 
     private boolean converged(int started) {
-        View first = null;
+        ClusterView first = null;
         for (int i = 0; i < started; i++) {
-            if (engines[i].state() != ClusterEngine.State.MEMBER) {
+            if (nodes[i].state() != NodeState.MEMBER) {
                 return false;
             }
-            View view = engines[i].view();
+            ClusterView view = nodes[i].view();
             if (first == null) {
                 first = view;
             } else if (first.epoch() != view.epoch() || !first.sameMembership(view)) {
@@ -92,14 +92,6 @@ final class ThreeNodeCluster {
             }
         }
         return first != null && first.size() == started;
-    }
-
-    private static void drain(MemoryLink link, ClusterEngine engine) {
-        try {
-            link.poll(engine, 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static InetAddress address(String text) {

@@ -164,7 +164,7 @@ public class ControlIT extends ItestBase {
             await("ctl3 member with its key", WAIT_MILLIS, () -> line(quiet("lnlb:nodes ctl3"), "this node").contains("member"));
             // The key is not a service property of the running cluster (any bundle could read it there).
             org.osgi.framework.ServiceReference<?>[] running = context.getAllServiceReferences(
-                    "lnlb.core.internal.component.ClusterComponent", "(service.pid=lnlb.cluster~ctl3)");
+                    "lnlb.core.api.run.ClusterInfo", "(service.pid=lnlb.cluster~ctl3)");
             assertEquals(1, running.length);
             assertEquals("10.0.0.33", running[0].getProperty("vip"));
             assertEquals(null, running[0].getProperty("key"));

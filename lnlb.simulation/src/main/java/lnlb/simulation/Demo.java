@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.Map;
 import java.util.TreeMap;
 import lnlb.core.api.NodeAddress;
-import lnlb.core.internal.engine.ClusterConfig;
+import lnlb.core.api.run.ClusterConfig;
 
 /**
  * The simulation demo: three nodes share 10.0.0.10 on an in-memory hub (in virtual time), twelve

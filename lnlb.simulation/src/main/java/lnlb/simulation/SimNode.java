@@ -2,65 +2,57 @@ package lnlb.simulation;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
+import lnlb.core.api.ClusterLink;
 import lnlb.core.api.ProtocolModule;
-import lnlb.core.internal.engine.ClusterConfig;
-import lnlb.core.internal.engine.ClusterEngine;
-import lnlb.core.internal.loop.EventLoop;
-import lnlb.core.internal.loop.VirtualTime;
-import lnlb.core.internal.memory.MemoryHub;
-import lnlb.core.internal.memory.MemoryLink;
+import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.api.run.ClusterRunner;
+import lnlb.core.api.run.MemoryNetwork;
+import lnlb.core.api.run.RunningCluster;
+import lnlb.core.api.run.VirtualClock;
 import lnlb.module.dflt.internal.DefaultTracker;
 
-/** One simulated node of one cluster: a hub port, a virtual-time loop, the engine and a default tracker. */
+/** One simulated node of one cluster: a hub port and a cluster in virtual time, with a default tracker. */
 public final class SimNode {
-    private final MemoryLink link;
-    private final ClusterEngine engine;
+    private final RunningCluster cluster;
     private final DefaultTracker tracker;
-    private final FreezableLoop loop;
     private volatile int weight;
     private boolean running;
-    private boolean frozen;
 
-    SimNode(MemoryHub hub, VirtualTime time, ClusterConfig config, long mac, int weight, DefaultTracker tracker) {
+    SimNode(MemoryNetwork hub, VirtualClock time, ClusterConfig config, long mac, int weight, DefaultTracker tracker) {
         this.weight = weight;
-        this.link = hub.attach(mac, config.name(), 1500);
-        this.loop = new FreezableLoop(time.newLoop());
-        this.engine = new ClusterEngine(config, link, loop, () -> this.weight);
         this.tracker = tracker;
-        link.onReadable(this::drain);
+        this.cluster = ClusterRunner.of(config, hub.attach(mac, config.name(), 1500))
+                .weights(() -> this.weight)
+                .module(ProtocolModule.DEFAULT_HANDLER, tracker)
+                .virtualTime(time)
+                .freezable()
+                .build();
     }
 
-    void start(ProtocolModule... extraModules) {
+    void start() {
         running = true;
-        engine.serve(ProtocolModule.DEFAULT_HANDLER, tracker);
-        engine.start();
-    }
-
-    private void drain() {
-        if (!running || frozen) {
-            return;
-        }
-        try {
-            link.poll(engine, 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        cluster.start();
     }
 
     /** Orderly removal: LEAVE, then gone. */
     public void leave() {
-        engine.stop(true);
+        cluster.leave();
         running = false;
-        link.close();
+        close();
     }
 
     /** A crash: no LEAVE, nothing more is sent or received. */
     public void crash() {
         running = false;
-        link.close();
-        engine.stop(false);
+        close();
+    }
+
+    private void close() {
+        try {
+            cluster.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -68,8 +60,7 @@ public final class SimNode {
      * wait.
      */
     public void freeze() {
-        frozen = true;
-        loop.frozen = true;
+        cluster.freeze();
     }
 
     /**
@@ -77,25 +68,24 @@ public final class SimNode {
      * the timers that came due while it was stopped.
      */
     public void thaw() {
-        frozen = false;
-        drain();
-        loop.thaw();
+        cluster.thaw();
     }
 
     public long mac() {
-        return engine.localNode();
+        return cluster.localNode();
     }
 
-    public ClusterEngine engine() {
-        return engine;
+    /** The running cluster of this node: its state, view, counters, modules. */
+    public RunningCluster engine() {
+        return cluster;
     }
 
     public DefaultTracker tracker() {
         return tracker;
     }
 
-    public MemoryLink link() {
-        return link;
+    public ClusterLink link() {
+        return cluster.link();
     }
 
     public boolean running() {
@@ -108,53 +98,5 @@ public final class SimNode {
 
     public int weight() {
         return weight;
-    }
-
-    /** A virtual-time loop whose tasks wait while the node is frozen. */
-    private static final class FreezableLoop implements EventLoop {
-        private final EventLoop inner;
-        private final List<Runnable> held = new ArrayList<>();
-        boolean frozen;
-
-        FreezableLoop(EventLoop inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public long nowMillis() {
-            return inner.nowMillis();
-        }
-
-        @Override
-        public void execute(Runnable task) {
-            inner.execute(hold(task));
-        }
-
-        @Override
-        public Timer schedule(long delayMillis, Runnable task) {
-            return inner.schedule(delayMillis, hold(task));
-        }
-
-        @Override
-        public boolean inLoop() {
-            return inner.inLoop();
-        }
-
-        private Runnable hold(Runnable task) {
-            return () -> {
-                if (frozen) {
-                    held.add(task);
-                } else {
-                    task.run();
-                }
-            };
-        }
-
-        void thaw() {
-            frozen = false;
-            List<Runnable> due = new ArrayList<>(held);
-            held.clear();
-            due.forEach(Runnable::run);
-        }
     }
 }

@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import lnlb.core.api.NodeAddress;
-import lnlb.core.internal.engine.ClusterConfig;
-import lnlb.core.internal.engine.ClusterEngine;
-import lnlb.core.internal.engine.View;
-import lnlb.core.internal.loop.VirtualTime;
-import lnlb.core.internal.memory.MemoryHub;
-import lnlb.core.internal.memory.MemoryLink;
+import lnlb.core.api.ClusterLink;
+import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.api.run.ClusterView;
+import lnlb.core.api.run.MemoryNetwork;
+import lnlb.core.api.run.NodeState;
+import lnlb.core.api.run.VirtualClock;
 import lnlb.module.dflt.internal.DefaultTracker;
 
 /**
@@ -27,9 +27,9 @@ public final class SimulatedCluster {
     /** Bound of every simulated node's default tracker. */
     public static final int TRACKER_MAX_ENTRIES = 1 << 16;
 
-    private final VirtualTime time = new VirtualTime(1_000_000);
-    private final MemoryHub hub;
-    private final MemoryLink client;
+    private final VirtualClock time = new VirtualClock(1_000_000);
+    private final MemoryNetwork hub;
+    private final ClusterLink client;
     private final long intervalMillis;
     private final int tolerance;
     private final List<SimNode> nodes = new ArrayList<>();
@@ -40,7 +40,7 @@ public final class SimulatedCluster {
     public SimulatedCluster(long intervalMillis, int tolerance, long latencyMillis) {
         this.intervalMillis = intervalMillis;
         this.tolerance = tolerance;
-        this.hub = MemoryHub.simulated(time, latencyMillis);
+        this.hub = MemoryNetwork.simulated(time, latencyMillis);
         this.client = hub.attach(CLIENT_MAC, "client", 1500);
         hub.setDeliveryListener((link, buffer, offset, length) -> {
             if (length > Frames.ETHERNET + Frames.IPV4 && (buffer.getShort(offset + 12) & 0xFFFF) == 0x0800) {
@@ -74,7 +74,7 @@ public final class SimulatedCluster {
     /** Starts a node and runs until it is a member of a view that holds it. */
     public SimNode startAndJoin(ClusterConfig config, long mac, int weight) {
         SimNode node = start(config, mac, weight);
-        if (!runUntil(() -> node.engine().state() == ClusterEngine.State.MEMBER && converged(config), 60_000)) {
+        if (!runUntil(() -> node.engine().state() == NodeState.MEMBER && converged(config), 60_000)) {
             throw new AssertionError("node " + NodeAddress.format(mac) + " did not join: " + node.engine().state());
         }
         return node;
@@ -82,17 +82,17 @@ public final class SimulatedCluster {
 
     /** True when every running node of the cluster is a member and all hold the same view. */
     public boolean converged(ClusterConfig config) {
-        View first = null;
+        ClusterView first = null;
         int running = 0;
         for (SimNode node : nodes) {
             if (!node.running() || !node.engine().config().equals(config)) {
                 continue;
             }
             running++;
-            if (node.engine().state() != ClusterEngine.State.MEMBER) {
+            if (node.engine().state() != NodeState.MEMBER) {
                 return false;
             }
-            View view = node.engine().view();
+            ClusterView view = node.engine().view();
             if (first == null) {
                 first = view;
             } else if (first.epoch() != view.epoch() || !first.sameMembership(view)) {
@@ -102,11 +102,11 @@ public final class SimulatedCluster {
         return first != null && first.size() == running;
     }
 
-    public VirtualTime time() {
+    public VirtualClock time() {
         return time;
     }
 
-    public MemoryHub hub() {
+    public MemoryNetwork hub() {
         return hub;
     }
 

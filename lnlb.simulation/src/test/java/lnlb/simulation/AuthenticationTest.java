@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import lnlb.core.internal.engine.ClusterConfig;
-import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.api.run.NodeState;
 import lnlb.core.internal.wire.ClusterHeader;
 import lnlb.core.internal.wire.ClusterMessage;
 import lnlb.core.internal.wire.ClusterMessage.Leave;
@@ -33,7 +33,7 @@ class AuthenticationTest {
     }
 
     private long badTags(List<SimNode> nodes) {
-        return nodes.stream().mapToLong(n -> n.engine().wireCounters().badTag()).sum();
+        return nodes.stream().mapToLong(n -> n.engine().counters().badTag()).sum();
     }
 
     @Test
@@ -45,7 +45,7 @@ class AuthenticationTest {
         for (SimNode node : nodes) {
             assertFalse(node.engine().view().contains(intruder.mac()));
             assertFalse(node.engine().view().contains(keyless.mac()));
-            assertTrue(node.engine().wireCounters().unauthenticated() > 0);
+            assertTrue(node.engine().counters().unauthenticated() > 0);
         }
         assertTrue(badTags(nodes) > 0);
         assertTrue(sim.converged(config));
@@ -77,7 +77,7 @@ class AuthenticationTest {
         assertFalse(captured.isEmpty());
         captured.forEach(sim::inject);
         sim.run(300);
-        long replayed = nodes.stream().mapToLong(n -> n.engine().wireCounters().replayed()).sum();
+        long replayed = nodes.stream().mapToLong(n -> n.engine().counters().replayed()).sum();
         assertTrue(replayed > 0, "replays counted");
         assertTrue(badTags(nodes) > 0, "the forged LEAVE was refused");
         for (SimNode node : nodes) {
@@ -101,7 +101,7 @@ class AuthenticationTest {
                 old.leave();
                 SimNode fresh = sim.start(phase, old.mac() + 0x100, 1);
                 nodes.set(i, fresh);
-                assertTrue(sim.runUntil(() -> fresh.engine().state() == ClusterEngine.State.MEMBER, 5000),
+                assertTrue(sim.runUntil(() -> fresh.engine().state() == NodeState.MEMBER, 5000),
                         "node joined under " + phase.key());
             }
         }

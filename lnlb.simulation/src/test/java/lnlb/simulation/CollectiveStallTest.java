@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import lnlb.core.api.NodeAddress;
-import lnlb.core.internal.engine.ClusterConfig;
-import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.api.run.NodeState;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,7 +60,7 @@ class CollectiveStallTest {
         SimNode b = nodes.get(1);
         b.crash();
         assertTrue(sim.runUntil(() -> a.engine().view().size() == 1, 3 * DEAD_AFTER), "a still holds " + a.engine().view());
-        assertEquals(ClusterEngine.State.MEMBER, a.engine().state(), "the survivor of a 2-node cluster keeps serving");
+        assertEquals(NodeState.MEMBER, a.engine().state(), "the survivor of a 2-node cluster keeps serving");
         Ledger ledger = new Ledger(sim, config);
         ledger.round(FIRST_SOURCE, SOURCES).values()
                 .forEach(owner -> assertEquals(a.mac(), owner.longValue(), "every source is served by the survivor"));
@@ -74,7 +74,7 @@ class CollectiveStallTest {
         SimNode b = nodes.get(1);
         a.crash();
         assertTrue(sim.runUntil(() -> b.engine().view().size() == 1, 3 * DEAD_AFTER), "b still holds " + b.engine().view());
-        assertEquals(ClusterEngine.State.MEMBER, b.engine().state(), "no majority rule for a 2-member view");
+        assertEquals(NodeState.MEMBER, b.engine().state(), "no majority rule for a 2-member view");
     }
 
     @Test
@@ -88,9 +88,9 @@ class CollectiveStallTest {
         sim.run(3 * DEAD_AFTER);
         b.thaw();
         sim.run(2 * DEAD_AFTER);
-        assertTrue(b.engine().state() != ClusterEngine.State.MEMBER,
+        assertTrue(b.engine().state() != NodeState.MEMBER,
                 "b founded alone as soon as nobody answered; it must wait for its peer or the deadline");
-        assertTrue(sim.runUntil(() -> b.engine().state() == ClusterEngine.State.MEMBER, 10 * DEAD_AFTER),
+        assertTrue(sim.runUntil(() -> b.engine().state() == NodeState.MEMBER, 10 * DEAD_AFTER),
                 "b never served again: " + b.engine().state());
     }
 

@@ -3,7 +3,7 @@ package lnlb.simulation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
-import lnlb.core.internal.engine.ClusterConfig;
+import lnlb.core.api.run.ClusterConfig;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

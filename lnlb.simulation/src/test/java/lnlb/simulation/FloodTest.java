@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import lnlb.core.internal.engine.ClusterConfig;
+import lnlb.core.api.run.ClusterConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,10 +42,10 @@ class FloodTest {
         established.forEach((seq, source) -> assertEquals(owners.get(source), (Long) ledger.exactlyOne(seq),
                 "client " + source + " moved during the flood"));
         for (SimNode node : sim.nodes()) {
-            int entries = node.tracker().entries(node.engine());
+            int entries = node.tracker().entries(node.engine().cluster());
             assertTrue(entries <= SimulatedCluster.TRACKER_MAX_ENTRIES, "table holds " + entries);
-            assertTrue(node.tracker().evictions(node.engine()) >= FLOOD - SimulatedCluster.TRACKER_MAX_ENTRIES,
-                    "evictions " + node.tracker().evictions(node.engine()));
+            assertTrue(node.tracker().evictions(node.engine().cluster()) >= FLOOD - SimulatedCluster.TRACKER_MAX_ENTRIES,
+                    "evictions " + node.tracker().evictions(node.engine().cluster()));
         }
         assertEquals(List.of(), sim.nodes().stream().filter(n -> !n.running()).toList());
     }

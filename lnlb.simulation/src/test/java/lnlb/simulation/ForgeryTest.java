@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import lnlb.core.api.NodeAddress;
-import lnlb.core.internal.engine.ClusterConfig;
+import lnlb.core.api.run.ClusterConfig;
 import lnlb.core.internal.wire.ClusterHeader;
 import lnlb.core.internal.wire.ClusterMessage;
 import lnlb.core.internal.wire.ClusterMessage.Commit;
@@ -45,8 +45,8 @@ class ForgeryTest {
             List<Member> members = nodes.stream().map(n -> new Member(n.mac(), n == victim ? 50 : 1)).toList();
             int twice = underTraffic(() -> forge(victim.mac(), new Commit(new View(epoch, members))));
             assertEquals(0, twice, "datagrams accepted twice after a COMMIT forged under " + NodeAddress.format(victim.mac()));
-            assertTrue(nodes.get(0).engine().counters().forgedOwnMessages + nodes.get(1).engine().counters().forgedOwnMessages
-                    + nodes.get(2).engine().counters().forgedOwnMessages > 0, "the forgery was seen by its victim");
+            assertTrue(nodes.get(0).engine().counters().forgedOwnMessages() + nodes.get(1).engine().counters().forgedOwnMessages()
+                    + nodes.get(2).engine().counters().forgedOwnMessages() > 0, "the forgery was seen by its victim");
         }
     }
 

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import lnlb.core.api.NodeAddress;
-import lnlb.core.internal.engine.ClusterConfig;
-import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.api.run.NodeState;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,7 +52,7 @@ class FreezeTest {
                     "the resumed node accepted a datagram of source " + ledger.source(seq) + " with its stale view,"
                             + " after the source had moved to " + NodeAddress.format(moved.get(ledger.source(seq))));
         }
-        assertTrue(sim.runUntil(() -> b.engine().state() == ClusterEngine.State.MEMBER && sim.converged(config),
+        assertTrue(sim.runUntil(() -> b.engine().state() == NodeState.MEMBER && sim.converged(config),
                 INTERVAL * TOLERANCE * 5), "the resumed node is " + b.engine().state());
         assertEquals(3, b.engine().view().size());
         // after its rejoin the moved sources stay where they went

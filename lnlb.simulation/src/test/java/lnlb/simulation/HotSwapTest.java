@@ -8,7 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import lnlb.core.internal.engine.ClusterConfig;
+import lnlb.core.api.run.ClusterConfig;
 import lnlb.module.dflt.internal.DefaultTracker;
 import org.junit.jupiter.api.Test;
 
@@ -60,11 +60,11 @@ class HotSwapTest {
         sim.run(50);
         long held = 0;
         for (SimNode node : nodes) {
-            held += node.engine().counters().swapHeld;
-            assertEquals(0, node.engine().counters().swapDropped);
+            held += node.engine().counters().swapHeld();
+            assertEquals(0, node.engine().counters().swapDropped());
             // per node: one replacement (a move) and two gaps (a save when leaving, a load on return)
-            assertTrue(node.engine().counters().swapMoves >= 5, "state moves: " + node.engine().counters().swapMoves);
-            assertEquals(37, node.engine().counters().swapHoldMillis, "the last gap, in virtual time");
+            assertTrue(node.engine().counters().swapMoves() >= 5, "state moves: " + node.engine().counters().swapMoves());
+            assertEquals(37, node.engine().counters().swapHoldMillis(), "the last gap, in virtual time");
         }
         assertTrue(held > 50, "datagrams held during the gaps: " + held);
         for (long[] datagram : sent) {
@@ -103,8 +103,8 @@ class HotSwapTest {
         nodes.get(0).engine().serve(17, new DefaultTracker(1_800_000, 1 << 16));
         sim.run(500);
         assertTrue(nodes.get(0).engine().view().epoch() > epoch, "the new weights never made a view");
-        assertEquals(0, nodes.get(0).engine().counters().swapDropped);
-        assertTrue(nodes.get(0).engine().counters().swapHeld >= 600);
+        assertEquals(0, nodes.get(0).engine().counters().swapDropped());
+        assertTrue(nodes.get(0).engine().counters().swapHeld() >= 600);
         for (long seq : sent) {
             assertEquals(1, sim.acceptedBy(seq).size(), "datagram " + seq + " accepted by " + sim.acceptedBy(seq));
         }

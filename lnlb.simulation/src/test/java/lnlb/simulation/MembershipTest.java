@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.Random;
-import lnlb.core.internal.engine.ClusterConfig;
-import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.api.run.NodeState;
 import org.junit.jupiter.api.Test;
 
 /** Weights, deaths, joins and leaves on the hub: who owns what afterwards. */
@@ -87,14 +87,14 @@ class MembershipTest {
         SimNode joiner = sim.start(config, 0x0200_0000_0040L, 1);
         // Traffic keeps flowing while it joins: the same sources, every few milliseconds.
         int rounds = 0;
-        while (!(joiner.engine().state() == ClusterEngine.State.MEMBER && sim.converged(config)) && rounds < 200) {
+        while (!(joiner.engine().state() == NodeState.MEMBER && sim.converged(config)) && rounds < 200) {
             assertEquals(before, ledger.round(0x0A60_0000, 3000));
             rounds++;
         }
-        assertEquals(ClusterEngine.State.MEMBER, joiner.engine().state());
+        assertEquals(NodeState.MEMBER, joiner.engine().state());
         assertEquals(before, ledger.round(0x0A60_0000, 3000));
-        assertEquals(sim.nodes().get(0).tracker().entries(sim.nodes().get(0).engine()),
-                joiner.tracker().entries(joiner.engine()));
+        assertEquals(sim.nodes().get(0).tracker().entries(sim.nodes().get(0).engine().cluster()),
+                joiner.tracker().entries(joiner.engine().cluster()));
         Map<Long, Integer> fresh = Ledger.perNode(ledger.round(0x0A70_0000, 4000));
         Ledger.assertShare(fresh.getOrDefault(joiner.mac(), 0), 4000, 0.25, 0.10, "joiner");
     }

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import lnlb.core.internal.engine.ClusterConfig;
-import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.api.run.NodeState;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,7 +52,7 @@ class PartitionTest {
         SimNode c = sim.startAndJoin(config, 0x0200_0000_0003L, 1);
         sim.hub().setFilter((from, to, frame) -> from.nodeAddress() == SimulatedCluster.CLIENT_MAC);
         sim.run(3 * INTERVAL * TOLERANCE);
-        assertTrue(a.engine().state() != ClusterEngine.State.MEMBER && c.engine().state() != ClusterEngine.State.MEMBER,
+        assertTrue(a.engine().state() != NodeState.MEMBER && c.engine().state() != NodeState.MEMBER,
                 "cut off from each other, nobody keeps a majority");
         long seq = sim.sendUdp(config, FIRST_SOURCE, 4000);
         sim.run(10);
@@ -106,6 +106,6 @@ class PartitionTest {
     }
 
     private static boolean inThreeNodeView(SimNode node) {
-        return node.engine().state() == ClusterEngine.State.MEMBER && node.engine().view().size() == 3;
+        return node.engine().state() == NodeState.MEMBER && node.engine().view().size() == 3;
     }
 }

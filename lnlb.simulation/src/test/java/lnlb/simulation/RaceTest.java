@@ -8,7 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import lnlb.core.internal.engine.ClusterConfig;
+import lnlb.core.api.run.ClusterConfig;
 import lnlb.core.internal.wire.ClusterMessage;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
-import lnlb.core.internal.engine.ClusterConfig;
-import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.api.run.NodeState;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +30,7 @@ class RestartTest {
         coordinator.crash();
         sim.run(INTERVAL * 2); // far less than interval x tolerance
         SimNode again = sim.start(config, 0x0200_0000_0001L, 1);
-        assertTrue(sim.runUntil(() -> again.engine().state() == ClusterEngine.State.MEMBER && sim.converged(config),
+        assertTrue(sim.runUntil(() -> again.engine().state() == NodeState.MEMBER && sim.converged(config),
                 INTERVAL * TOLERANCE * 3), "the restarted coordinator is " + again.engine().state());
         assertEquals(3, again.engine().view().size());
         // Sources of the other two nodes never moved; every datagram has exactly one owner.
@@ -47,10 +47,10 @@ class RestartTest {
         sim.startAndJoin(config, 0x0200_0000_0001L, 1);
         sim.startAndJoin(config, 0x0200_0000_0002L, 1);
         SimNode joiner = sim.start(config, 0x0200_0000_0003L, 1);
-        assertTrue(sim.runUntil(() -> joiner.engine().state() == ClusterEngine.State.OBSERVER, 5000));
+        assertTrue(sim.runUntil(() -> joiner.engine().state() == NodeState.OBSERVER, 5000));
         joiner.crash(); // the coordinator is about to propose a view with it
         SimNode again = sim.start(config, 0x0200_0000_0003L, 1);
-        assertTrue(sim.runUntil(() -> again.engine().state() == ClusterEngine.State.MEMBER && sim.converged(config),
+        assertTrue(sim.runUntil(() -> again.engine().state() == NodeState.MEMBER && sim.converged(config),
                 INTERVAL * TOLERANCE * 3), "the restarted joiner is " + again.engine().state());
         assertEquals(3, again.engine().view().size());
     }

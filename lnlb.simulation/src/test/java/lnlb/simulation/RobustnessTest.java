@@ -7,11 +7,11 @@ import java.nio.ByteBuffer;
 import java.util.Random;
 import lnlb.core.api.Cluster;
 import lnlb.core.api.Datagram;
+import lnlb.core.api.FrameReceiver;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
-import lnlb.core.internal.engine.ClusterConfig;
-import lnlb.core.internal.engine.ClusterEngine;
-import lnlb.core.internal.engine.EngineCounters;
+import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.api.run.ClusterCounters;
 import org.junit.jupiter.api.Test;
 
 /** Bad frames and bad modules are counted and contained; the cluster keeps working. */
@@ -23,7 +23,7 @@ class RobustnessTest {
     void garbageFramesAreCountedAndTheClusterLivesOn() {
         SimNode a = sim.startAndJoin(config, 0x0200_0000_0001L, 1);
         sim.startAndJoin(config, 0x0200_0000_0002L, 1);
-        ClusterEngine engine = a.engine();
+        FrameReceiver engine = a.engine().receiver();
         Random random = new Random(7);
         ByteBuffer buffer = ByteBuffer.allocateDirect(2048);
         long valid = Frames.udp(1, config.clusterMac(), 0x0A000001, 9, 0x0A00000A, 1).capacity();
@@ -38,8 +38,8 @@ class RobustnessTest {
             }
             engine.onFrame(buffer, 0, length);
         }
-        EngineCounters counters = engine.counters();
-        assertTrue(counters.malformedDatagrams > 1000, "malformed " + counters.malformedDatagrams);
+        ClusterCounters counters = a.engine().counters();
+        assertTrue(counters.malformedDatagrams() > 1000, "malformed " + counters.malformedDatagrams());
         assertTrue(valid > 0);
         sim.run(1000);
         assertTrue(sim.converged(config), "the cluster survived the garbage");
@@ -87,12 +87,12 @@ class RobustnessTest {
         sim.run(10);
         assertEquals(0, sim.acceptedBy(tcp).size(), "the broken module's datagram is dropped");
         assertEquals(1, sim.acceptedBy(udp).size(), "other protocols still flow");
-        assertEquals(1, a.engine().counters().moduleErrors);
+        assertEquals(1, a.engine().counters().moduleErrors());
         a.engine().serve(6, null);
         long again = sim.sendTcp(config, 0x0A0B_0001, 1234, Datagram.TCP_SYN);
         sim.run(10);
         assertEquals(0, sim.acceptedBy(again).size(), "held while protocol 6 waits for its module");
-        assertEquals(1, a.engine().counters().swapHeld);
+        assertEquals(1, a.engine().counters().swapHeld());
         sim.run(ClusterConfig.DEFAULT_SWAP_GRACE_MILLIS);
         assertEquals(1, sim.acceptedBy(again).size(), "after the grace period protocol 0 serves");
     }
@@ -104,7 +104,7 @@ class RobustnessTest {
         long seq = sim.sendUdp(config, 0x0A0C_0001, 1);
         sim.run(ClusterConfig.DEFAULT_SWAP_GRACE_MILLIS + 10);
         assertEquals(0, sim.acceptedBy(seq).size());
-        assertEquals(1, a.engine().counters().swapHeld);
-        assertEquals(1, a.engine().counters().noModule);
+        assertEquals(1, a.engine().counters().swapHeld());
+        assertEquals(1, a.engine().counters().noModule());
     }
 }

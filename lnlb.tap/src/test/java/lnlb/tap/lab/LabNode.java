@@ -1,6 +1,7 @@
 package lnlb.tap.lab;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,12 +11,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import lnlb.core.api.LinkSpec;
 import lnlb.core.api.NodeAddress;
-import lnlb.core.internal.engine.ClusterConfig;
-import lnlb.core.internal.engine.ClusterEngine;
-import lnlb.core.internal.engine.View;
-import lnlb.core.internal.loop.ThreadEventLoop;
-import lnlb.core.internal.weight.ProcWeights;
-import lnlb.core.internal.weight.WeightMode;
+import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.api.run.ClusterRunner;
+import lnlb.core.api.run.ClusterView;
+import lnlb.core.api.run.HostWeights;
+import lnlb.core.api.run.NodeState;
+import lnlb.core.api.run.RunningCluster;
 import lnlb.module.dflt.internal.DefaultTracker;
 import lnlb.module.tcp.internal.TcpTimeouts;
 import lnlb.module.tcp.internal.TcpTracker;
@@ -25,8 +26,8 @@ import sun.misc.Signal;
 
 /**
  * A minimal lnlb node without OSGi, for the lab until the runtime jar runs the Linux link: one
- * {@link ClusterEngine} on its own {@link ThreadEventLoop} over a {@link TapLink} per VIP (wired
- * as {@code ClusterComponent} wires them), the default tracker ({@link DefaultTracker}) serving
+ * cluster run by {@link ClusterRunner} (its own loop thread) over a {@link TapLink} per VIP (as
+ * {@code ClusterComponent} runs them), the default tracker ({@link DefaultTracker}) serving
  * protocol 0 in every cluster, and with {@code --tcp} the TCP tracker ({@link TcpTracker}, per
  * connection, default timeouts) on protocol 6.
  *
@@ -70,8 +71,7 @@ public final class LabNode {
     /** One cluster of this node. */
     private static final class Node {
         final TapLink link;
-        final ThreadEventLoop loop;
-        final ClusterEngine engine;
+        final RunningCluster cluster;
         final String vip;
         final DefaultTracker tracker;
         final TcpTracker tcp;
@@ -80,11 +80,9 @@ public final class LabNode {
         private Thread thread;
         private long stallReported;
 
-        Node(TapLink link, ThreadEventLoop loop, ClusterEngine engine, String vip, DefaultTracker tracker,
-                TcpTracker tcp) {
+        Node(TapLink link, RunningCluster cluster, String vip, DefaultTracker tracker, TcpTracker tcp) {
             this.link = link;
-            this.loop = loop;
-            this.engine = engine;
+            this.cluster = cluster;
             this.vip = vip;
             this.tracker = tracker;
             this.tcp = tcp;
@@ -93,24 +91,24 @@ public final class LabNode {
         /** On the loop (or after it ended): the COUNTERS line. */
         String countersLine() {
             StringBuilder line = new StringBuilder("COUNTERS " + link.interfaceName() + " " + vip);
-            engine.counters().asMap().forEach((name, value) -> line.append(' ').append(name).append('=').append(value));
+            cluster.counters().engine().forEach((name, value) -> line.append(' ').append(name).append('=').append(value));
             for (String pair : link.counters().split(" ")) {
                 line.append(" link.").append(pair);
             }
-            line.append(" default.entries=").append(tracker.entries(engine))
-                    .append(" default.evictions=").append(tracker.evictions(engine));
+            line.append(" default.entries=").append(tracker.entries(cluster.cluster()))
+                    .append(" default.evictions=").append(tracker.evictions(cluster.cluster()));
             if (tcp != null) {
-                line.append(" tcp.entries=").append(tcp.entries(engine))
-                        .append(" tcp.evictions=").append(tcp.evictions(engine));
+                line.append(" tcp.entries=").append(tcp.entries(cluster.cluster()))
+                        .append(" tcp.evictions=").append(tcp.evictions(cluster.cluster()));
             }
             return line.toString();
         }
 
         /** On the loop: prints the COUNTERS line every {@code millis} until the cluster stops. */
         void reportCounters(long millis) {
-            if (engine.state() != ClusterEngine.State.STOPPED) {
+            if (cluster.state() != NodeState.STOPPED) {
                 println(countersLine());
-                loop.schedule(millis, () -> reportCounters(millis));
+                cluster.schedule(millis, () -> reportCounters(millis));
             }
         }
 
@@ -118,19 +116,19 @@ public final class LabNode {
         void report() {
             thread = Thread.currentThread();
             lastReport = System.nanoTime();
-            View view = engine.view();
+            ClusterView view = cluster.view();
             StringBuilder members = new StringBuilder();
             for (int i = 0; i < view.size(); i++) {
                 members.append(i == 0 ? "" : ",").append(NodeAddress.format(view.member(i)));
             }
-            String status = "STATUS " + link.interfaceName() + " " + vip + " " + engine.state() + " epoch "
+            String status = "STATUS " + link.interfaceName() + " " + vip + " " + cluster.state() + " epoch "
                     + view.epoch() + " members " + view.size() + " " + members;
             if (!status.equals(lastStatus)) {
                 lastStatus = status;
                 println(status);
             }
-            if (engine.state() != ClusterEngine.State.STOPPED) {
-                loop.schedule(STATUS_EVERY_MILLIS, this::report);
+            if (cluster.state() != NodeState.STOPPED) {
+                cluster.schedule(STATUS_EVERY_MILLIS, this::report);
             }
         }
 
@@ -138,7 +136,7 @@ public final class LabNode {
         void watch() {
             long silent = (System.nanoTime() - lastReport) / 1_000_000;
             Thread loopThread = thread;
-            if (silent < STALL_MILLIS || loopThread == null || engine.state() == ClusterEngine.State.STOPPED) {
+            if (silent < STALL_MILLIS || loopThread == null || cluster.state() == NodeState.STOPPED) {
                 stallReported = 0;
                 return;
             }
@@ -157,10 +155,10 @@ public final class LabNode {
         /** Any thread but the loop's: stops the engine on its loop (LEAVE sent); completes when done. */
         CompletableFuture<Void> leave() {
             CompletableFuture<Void> stopped = new CompletableFuture<>();
-            loop.execute(() -> {
+            cluster.execute(() -> {
                 try {
                     println(countersLine());       // before the stop, which drops the tracker tables
-                    engine.stop(true);
+                    cluster.leave();
                     report();
                 } finally {
                     stopped.complete(null);
@@ -176,8 +174,11 @@ public final class LabNode {
             } catch (Exception e) {
                 System.err.println(link.interfaceName() + ": orderly stop failed: " + e);
             }
-            loop.stop(STOP_WAIT_MILLIS);
-            link.close();
+            try {
+                cluster.close(); // the loop ends, the link closes
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             println("CLOSED " + link.interfaceName() + " " + vip + " " + link.counters());
         }
 
@@ -201,7 +202,7 @@ public final class LabNode {
         String name = null;
         long interval = ClusterConfig.DEFAULT_INTERVAL_MILLIS;
         int tolerance = ClusterConfig.DEFAULT_TOLERANCE;
-        WeightMode mode = WeightMode.MANUAL;
+        String mode = "manual";
         int weight = 1;
         long idleSeconds = 1800;
         int maxEntries = 1_000_000;
@@ -232,7 +233,7 @@ public final class LabNode {
                     }
                     case "--interval" -> interval = Long.parseLong(value);
                     case "--tolerance" -> tolerance = Integer.parseInt(value);
-                    case "--weight-mode" -> mode = WeightMode.parse(value);
+                    case "--weight-mode" -> mode = value;
                     case "--weight" -> weight = Integer.parseInt(value);
                     case "--idle-seconds" -> idleSeconds = Long.parseLong(value);
                     case "--max-entries" -> maxEntries = Integer.parseInt(value);
@@ -245,6 +246,7 @@ public final class LabNode {
                 throw new IllegalArgumentException("at least one --vip is needed");
             }
             ClusterConfig.of(null, specs.get(0).vip(), device, interval, tolerance).withKeys(key, null, 0); // validates
+            new HostWeights(mode, weight); // validates
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("usage: LabNode [--device DEV] [--name NAME] --vip VIP [--vip VIP2 ...] [--interval MS]"
                     + " [--tolerance N] [--weight-mode MODE] [--weight N] [--idle-seconds S] [--max-entries N] [--key KEY] [--tcp] [--no-quorum] [--counters MS]: "
@@ -255,7 +257,7 @@ public final class LabNode {
 
         DefaultTracker tracker = new DefaultTracker(idleSeconds * 1000, maxEntries);
         TcpTracker tcpTracker = tcp ? new TcpTracker(TcpTimeouts.DEFAULTS, maxEntries, 65_536) : null;
-        ProcWeights weights = new ProcWeights(mode, weight);
+        HostWeights weights = new HostWeights(mode, weight);
         LinuxLinkProvider provider;
         try {
             provider = new LinuxLinkProvider();
@@ -279,26 +281,14 @@ public final class LabNode {
                 System.exit(2);
                 return;
             }
-            ThreadEventLoop loop = new ThreadEventLoop("lnlb-" + link.interfaceName());
-            ClusterEngine engine = new ClusterEngine(config, link, loop, weights);
-            Node node = new Node(link, loop, engine, spec.vip().getHostAddress(), tracker, tcpTracker);
-            loop.start(new ThreadEventLoop.Io() {
-                @Override
-                public void poll(long timeoutMillis) throws IOException {
-                    link.poll(engine, timeoutMillis);
-                }
-
-                @Override
-                public void wakeup() {
-                    link.wakeup();
-                }
-            });
-            loop.execute(() -> {
-                engine.serve(0, tracker);
-                if (tcpTracker != null) {
-                    engine.serve(6, tcpTracker);
-                }
-                engine.start();
+            ClusterRunner runner = ClusterRunner.of(config, link).weights(weights).module(0, tracker);
+            if (tcpTracker != null) {
+                runner.module(6, tcpTracker);
+            }
+            RunningCluster cluster = runner.build();
+            Node node = new Node(link, cluster, spec.vip().getHostAddress(), tracker, tcpTracker);
+            cluster.execute(() -> {
+                cluster.start();
                 node.report();
                 if (finalCountersMillis > 0) {
                     node.reportCounters(finalCountersMillis);

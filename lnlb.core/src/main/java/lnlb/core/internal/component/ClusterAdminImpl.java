@@ -166,7 +166,7 @@ public final class ClusterAdminImpl implements ClusterAdmin {
 
     @Override
     public Map<String, Long> counters(String cluster) {
-        Map<String, Long> counters = running(cluster).counters();
+        Map<String, Long> counters = running(cluster).allCounters();
         JvmCounters.addTo(counters);
         return counters;
     }

@@ -6,19 +6,20 @@ import java.net.UnknownHostException;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import lnlb.core.api.ClusterLink;
 import lnlb.core.api.LinkProvider;
 import lnlb.core.api.LinkSpec;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
-import lnlb.core.internal.engine.ClusterConfig;
+import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.api.run.ClusterCounters;
+import lnlb.core.api.run.ClusterInfo;
+import lnlb.core.api.run.ClusterRunner;
+import lnlb.core.api.run.ClusterView;
+import lnlb.core.api.run.NodeState;
 import lnlb.core.internal.engine.ClusterEngine;
-import lnlb.core.internal.loop.ThreadEventLoop;
+import lnlb.core.internal.run.Runner;
 import lnlb.core.internal.weight.ProcWeights;
 import lnlb.core.internal.weight.WeightMode;
 import org.osgi.framework.BundleContext;
@@ -37,8 +38,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One cluster per factory configuration ({@code lnlb.cluster}): opens its link, runs its engine on
- * its own loop thread, and keeps the engine's module table in step with the whiteboard.
+ * One cluster per factory configuration ({@code lnlb.cluster}): opens its link, runs it with
+ * {@link ClusterRunner} (its own loop thread), and keeps the engine's module table in step with the
+ * whiteboard. While the cluster runs, the component is registered as a {@link ClusterInfo} service.
  *
  * <p>A changed configuration keeps the component: weight mode and weight apply at once, anything
  * else makes the node leave the cluster and join it again ({@link #modified}). A configuration it
@@ -51,13 +53,12 @@ import org.slf4j.LoggerFactory;
 // ClusterAdmin sees running clusters only, and a down one from its configuration.
 @Component(service = {}, configurationPid = ClusterComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true)
-public final class ClusterComponent implements ModuleRegistry.Listener {
+public final class ClusterComponent implements ModuleRegistry.Listener, ClusterInfo {
     /** The Linux link, unless a cluster's {@code link.target} names another provider. */
     static final String DEFAULT_LINK_TARGET = "(lnlb.link.type=linux)";
 
     public static final String PID = "lnlb.cluster";
     private static final Logger LOG = LoggerFactory.getLogger(ClusterComponent.class);
-    private static final long CALL_TIMEOUT_MILLIS = 5000;
 
     @ObjectClassDefinition(name = "lnlb cluster", description = "One load-balanced cluster IP on one device")
     public @interface Config {
@@ -108,7 +109,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
     }
 
     /** Long enough to restart every node of a cluster one after the other. */
-    static final long DEFAULT_PREVIOUS_KEY_VALID_MILLIS = 600_000;
+    static final long DEFAULT_PREVIOUS_KEY_VALID_MILLIS = ClusterConfig.DEFAULT_PREVIOUS_KEY_VALID_MILLIS;
 
     private final ModuleRegistry registry;
     private final LinkProvider links;
@@ -124,10 +125,13 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
     private volatile int configuredManual;
 
     /**
-     * One start of the cluster: its link, loop and engine, and the settings that made them (a
+     * One start of the cluster (its link, loop and engine), and the settings that made it (a
      * change of any of those restarts the cluster; weight settings apply live).
      */
-    private record Running(ClusterLink link, ThreadEventLoop loop, ClusterEngine engine, ClusterSettings settings) {
+    private record Running(Runner cluster, ClusterSettings settings) {
+        ClusterLink link() {
+            return cluster.link();
+        }
     }
 
     /** Changed by {@code ClusterAdmin.resync}: the cluster leaves and joins again. */
@@ -159,7 +163,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
             throw e;
         }
         registry.attach(this);
-        running.loop().execute(running.engine()::start);
+        running.cluster().start();
         register(properties);
         attempts.started(pid);
     }
@@ -210,22 +214,11 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
             clusterConfig = clusterConfig.withKeys(key, previousKey, config.previous_key_valid());
         }
         ClusterLink link = links.open(new LinkSpec(config.device(), name, vip, clusterConfig.clusterMac()));
-        ThreadEventLoop loop = new ThreadEventLoop("lnlb-" + link.interfaceName());
-        ClusterEngine engine = new ClusterEngine(clusterConfig, link, loop, weights);
-        loop.start(new ThreadEventLoop.Io() {
-            @Override
-            public void poll(long timeoutMillis) throws IOException {
-                link.poll(engine, timeoutMillis);
-            }
-
-            @Override
-            public void wakeup() {
-                link.wakeup();
-            }
-        });
+        // The builder's runner: this component may reach into its engine (status, the shell).
+        Runner cluster = (Runner) ClusterRunner.of(clusterConfig, link).weights(weights::weight).build();
         LOG.info("cluster {} on {} ({}): started, cluster MAC {}", vip.getHostAddress(), config.device(),
                 link.interfaceName(), NodeAddress.format(clusterConfig.clusterMac()));
-        return new Running(link, loop, engine, ClusterSettings.of(properties));
+        return new Running(cluster, ClusterSettings.of(properties));
     }
 
     /**
@@ -274,15 +267,18 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
             throw e;
         }
         registry.attach(this);
-        running.loop().execute(running.engine()::start);
+        running.cluster().start();
         register(properties);
         attempts.started(pid);
     }
 
+    @SuppressWarnings("unchecked")
     private void register(Map<String, Object> properties) {
         ServiceRegistration<ClusterComponent> reg = registration;
         if (reg == null) {
-            registration = context.registerService(ClusterComponent.class, this, serviceProperties(properties));
+            registration = (ServiceRegistration<ClusterComponent>) context.registerService(
+                    new String[] {ClusterComponent.class.getName(), ClusterInfo.class.getName()}, this,
+                    serviceProperties(properties));
         } else {
             reg.setProperties(serviceProperties(properties));
         }
@@ -361,16 +357,12 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
     /** Leaves the cluster (LEAVE), stops the loop and closes the link. */
     private void stop(Running now) {
         try {
-            call(now, e -> {
-                e.stop(true);
-                return null;
-            });
+            now.cluster().leave();
         } catch (RuntimeException e) {
             LOG.warn("{}: orderly stop failed: {}", now.link().interfaceName(), e.getMessage());
         }
-        now.loop().stop(CALL_TIMEOUT_MILLIS);
         try {
-            now.link().close();
+            now.cluster().close();
         } catch (IOException e) {
             LOG.warn("{}: closing the link failed: {}", now.link().interfaceName(), e.getMessage());
         }
@@ -378,10 +370,11 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
 
     @Override
     public void serve(int protocol, ProtocolModule module) {
-        call(e -> {
-            e.serve(protocol, module);
-            return null;
-        });
+        Running now = running;
+        if (now == null) {
+            throw new IllegalStateException("the cluster is stopped");
+        }
+        now.cluster().serve(protocol, module);
     }
 
     /** Runs {@code request} on the cluster's loop and waits (bounded) for its answer. */
@@ -394,40 +387,20 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
     }
 
     private <T> T call(Running now, Function<ClusterEngine, T> request) {
-        ThreadEventLoop loop = now.loop();
-        ClusterEngine engine = now.engine();
-        if (loop.inLoop()) {
-            return request.apply(engine);
-        }
-        CompletableFuture<T> answer = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                answer.complete(request.apply(engine));
-            } catch (RuntimeException e) {
-                answer.completeExceptionally(e);
-            }
-        });
-        try {
-            return answer.get(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(now.link().interfaceName() + ": the cluster loop did not answer in time");
-        }
+        ClusterEngine engine = now.cluster().engine();
+        return now.cluster().call(() -> request.apply(engine));
     }
 
-    /** Every counter of the running cluster (engine, wire, link, loop), read on its loop. */
-    public Map<String, Long> counters() {
+    /** Every counter of the running cluster (engine, wire, link, loop), read on its loop, for lnlb:stats. */
+    public Map<String, Long> allCounters() {
         Running now = running;
         if (now == null) {
             throw new IllegalStateException("the cluster is stopped");
         }
-        return call(now, e -> ClusterStatus.counters(e, now.link(), now.loop().stalls()));
+        return call(now, e -> ClusterStatus.counters(e, now.link(), now.cluster().stalls()));
     }
 
+    @Override
     public String interfaceName() {
         Running now = running;
         return now == null ? "" : now.link().interfaceName();
@@ -435,5 +408,30 @@ public final class ClusterComponent implements ModuleRegistry.Listener {
 
     public ProcWeights weights() {
         return weights;
+    }
+
+    @Override
+    public long localNode() {
+        return call(ClusterEngine::localNode);
+    }
+
+    @Override
+    public NodeState state() {
+        return call(e -> Runner.state(e.state()));
+    }
+
+    @Override
+    public ClusterView view() {
+        return call(e -> Runner.snapshot(e.view()));
+    }
+
+    @Override
+    public long coordinator() {
+        return call(ClusterEngine::coordinator);
+    }
+
+    @Override
+    public ClusterCounters counters() {
+        return call(Runner::counters);
     }
 }

@@ -1,0 +1,100 @@
+package lnlb.core.api.run;
+
+import java.net.InetAddress;
+import lnlb.core.api.NodeAddress;
+
+/**
+ * Everything one node of one cluster needs to start, validated when made. Times in milliseconds.
+ *
+ * @param name virtual interface name (e.g. nlb0), or null for the link's choice
+ * @param vip the cluster IP
+ * @param device the bound device
+ * @param heartbeatIntervalMillis time between heartbeats (sub-second allowed, >= 10)
+ * @param tolerance heartbeats a node may miss before it is declared dead (>= 2)
+ * @param holdFrames bound of the queue of undecided datagrams (>= 1)
+ * @param joinBufferFrames bound of what a joining node records before it holds the state (>= 1)
+ * @param swapGraceMillis how long datagrams of a protocol whose module left wait for a module to return (>= 0)
+ * @param key the cluster key (hex or base64, >= 16 bytes) authenticating cluster messages, or null
+ * @param previousKey the key being rotated out, accepted for {@code previousKeyMillis} after start, or null
+ * @param previousKeyMillis how long the previous key stays valid
+ * @param quorum the majority rule, on by default: a member of a view of three or more that hears no
+ *     majority of it stops accepting and rejoins (a partition then leaves one side serving, not two)
+ */
+public record ClusterConfig(String name, InetAddress vip, String device, long heartbeatIntervalMillis, int tolerance,
+        int holdFrames, int joinBufferFrames, long swapGraceMillis, String key, String previousKey,
+        long previousKeyMillis, boolean quorum) {
+
+    /** How long the datagrams of a protocol whose tracker left wait for one to return. */
+    public static final long DEFAULT_SWAP_GRACE_MILLIS = 10_000;
+    public static final long DEFAULT_INTERVAL_MILLIS = 1000;
+    public static final int DEFAULT_TOLERANCE = 10;
+    public static final int DEFAULT_HOLD_FRAMES = 4096;
+    public static final int DEFAULT_JOIN_BUFFER_FRAMES = 16384;
+    /** Long enough to restart every node of a cluster one after the other. */
+    public static final long DEFAULT_PREVIOUS_KEY_VALID_MILLIS = 600_000;
+
+    /** Validates, by the engine's own rules: an {@link IllegalArgumentException} says what is wrong. */
+    public ClusterConfig {
+        if (vip == null) {
+            throw new IllegalArgumentException("vip is required");
+        }
+        // the engine's own rules, in one place
+        new lnlb.core.internal.engine.ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames,
+                joinBufferFrames, swapGraceMillis, key, previousKey, previousKeyMillis, quorum);
+    }
+
+    /** The defaults: no key, the majority rule on, the default bounds and swap grace. */
+    public static ClusterConfig of(String name, InetAddress vip, String device, long intervalMillis, int tolerance) {
+        return new ClusterConfig(name, vip, device, intervalMillis, tolerance, DEFAULT_HOLD_FRAMES,
+                DEFAULT_JOIN_BUFFER_FRAMES, DEFAULT_SWAP_GRACE_MILLIS, null, null, 0, true);
+    }
+
+    /** The defaults, with the default heartbeat interval and tolerance. */
+    public static ClusterConfig of(String name, InetAddress vip, String device) {
+        return of(name, vip, device, DEFAULT_INTERVAL_MILLIS, DEFAULT_TOLERANCE);
+    }
+
+    /** The same cluster with message authentication (key rotation: {@code previous} valid for {@code previousMillis}). */
+    public ClusterConfig withKeys(String newKey, String previous, long previousMillis) {
+        return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
+                swapGraceMillis, newKey, previous, previousMillis, quorum);
+    }
+
+    /** The same cluster with another grace period for a protocol whose module left. */
+    public ClusterConfig withSwapGrace(long graceMillis) {
+        return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
+                graceMillis, key, previousKey, previousKeyMillis, quorum);
+    }
+
+    /** The same cluster with the majority rule on or off (see {@link #quorum}). */
+    public ClusterConfig withQuorum(boolean majority) {
+        return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
+                swapGraceMillis, key, previousKey, previousKeyMillis, majority);
+    }
+
+    /** The same cluster with other bounds of the hold queue and of a joining node's recording. */
+    public ClusterConfig withBounds(int hold, int joinBuffer) {
+        return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, hold, joinBuffer,
+                swapGraceMillis, key, previousKey, previousKeyMillis, quorum);
+    }
+
+    /** The cluster MAC every node answers ARP for the VIP with (never a frame source). */
+    public long clusterMac() {
+        return NodeAddress.unicastClusterMac(vip);
+    }
+
+    /** Silence after which a member is declared dead: interval x tolerance, less half an interval of slack for the tick. */
+    public long deadAfterMillis() {
+        return heartbeatIntervalMillis * tolerance - heartbeatIntervalMillis / 2;
+    }
+
+    /** Never shows the keys. */
+    @Override
+    public String toString() {
+        return "ClusterConfig[name=" + name + ", vip=" + vip.getHostAddress() + ", device=" + device + ", interval="
+                + heartbeatIntervalMillis + ", tolerance=" + tolerance + ", hold=" + holdFrames + ", joinBuffer="
+                + joinBufferFrames + ", swapGrace=" + swapGraceMillis + ", key=" + (key == null ? "none" : "set")
+                + ", previousKey=" + (previousKey == null ? "none" : "set for " + previousKeyMillis + " ms")
+                + ", quorum=" + quorum + "]";
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * Running a cluster without OSGi: the one supported way to wire a link, an event loop, the engine
+ * and its protocol modules, used by the {@code lnlb.cluster} component itself, the simulation, the
+ * benchmarks, the fuzzers and the lab launcher.
+ *
+ * <p>Start with {@link lnlb.core.api.run.ClusterRunner}: a validated
+ * {@link lnlb.core.api.run.ClusterConfig}, a {@link lnlb.core.api.ClusterLink} (the Linux link, or a
+ * port of an in-memory {@link lnlb.core.api.memory.MemoryNetwork}), the modules per protocol, a
+ * {@link lnlb.core.api.run.WeightSource}, and either a real loop thread or a
+ * {@link lnlb.core.api.run.VirtualClock} for deterministic simulations; it gives a
+ * {@link lnlb.core.api.run.RunningCluster}. {@link lnlb.core.api.run.ClusterInfo} is the read-only
+ * part of it, which the component also registers as a service for each running cluster.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package lnlb.core.api.run;
