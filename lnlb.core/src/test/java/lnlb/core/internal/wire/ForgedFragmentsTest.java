@@ -73,7 +73,9 @@ class ForgedFragmentsTest {
         assertEquals(0, receiver.pendingMessages());
         assertEquals(0, receiver.pendingBytes(), "not one byte held for an unauthenticated frame");
         assertEquals(chunks, receiver.allocatedBytes());
-        assertTrue(allocated < hostile.size() / 10, allocated + " bytes allocated for " + hostile.size() + " frames");
+        // Under one byte a frame: one allocation per frame would cost at least 16. What remains is
+        // the JIT's own noise (a few hundred bytes on a busy machine).
+        assertTrue(allocated < hostile.size(), allocated + " bytes allocated for " + hostile.size() + " frames");
         assertTrue(c.badTag() > 0 && c.unauthenticated() > 0 && c.replayed() > 0 && c.badLength() > 0, c.toString());
         System.out.printf("keyed flood: %d frames, %d bytes allocated by the loop thread, %d bytes held%n",
                 hostile.size(), allocated, receiver.pendingBytes());
@@ -153,7 +155,9 @@ class ForgedFragmentsTest {
         }
         feedBuffers(receiver, flood); // the pool is full: from here on chunks are reused
         long allocated = allocatedBy(() -> feedBuffers(receiver, flood));
-        assertTrue(allocated < flood.size() / 10, allocated + " bytes allocated for " + flood.size() + " frames");
+        // Under one byte a frame: one allocation per frame would cost at least 16. What remains is
+        // the JIT's own noise (a few hundred bytes on a busy machine).
+        assertTrue(allocated < flood.size(), allocated + " bytes allocated for " + flood.size() + " frames");
         assertBounded(receiver, budget, maxMessage);
         WireCounters c = receiver.counters();
         // 64 slots of one sparse chunk each fill before the budget: the slot cap bounds this flood.
