@@ -20,9 +20,10 @@ two or more distinct nodes answered.
 
 analyze: requests started in [--from, --to) (epoch ms; default all): "key value" lines:
 requests, answered, failed, double (requests answered by two or more distinct nodes), double_datagrams
-(single datagrams answered by two nodes), resends, by_node; with --resume T: first_answer_ms (first
+(single datagrams answered by two nodes), resends, by_node, double_ids (up to 10), longest_wait_ms (the
+longest time from a request's start to its first answer); with --resume T: first_answer_ms (first
 answer received at or after T, minus T), all_sources_ms (the time until every source had an answer
-to a request it started at or after T; -1 if one never had), and double_ids (up to 10).
+to a request it started at or after T; -1 if one never had).
 """
 import argparse
 import collections
@@ -172,6 +173,7 @@ def analyze(a):
     print("resends", sum(r[5] - 1 for r in sel))
     print("by_node", ",".join("%s=%d" % kv for kv in sorted(by_node.items())) or "-")
     print("double_ids", ",".join("%s:%s" % (r[0], r[6]) for r in double[:10]) or "-")
+    print("longest_wait_ms", max((r[4] - r[3] for r in answered), default=-1))
     if a.resume is not None:
         t = a.resume
         firsts = [r[4] for r in rows if r[4] >= t]
