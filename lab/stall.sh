@@ -80,12 +80,12 @@ note "heartbeat $INTERVAL ms x tolerance $TOLERANCE: a node silent for $((INTERV
 
 # answered_since T [N]: at least N (default: one per UDP source) requests got a first answer at or after T
 answered_since() { (($(awk -v t="$1" '$5 >= t' "$LOAD_DIR/udp.txt" 2>/dev/null | wc -l) >= ${2:-${#UDP_SOURCES[@]}})); }
-# log_count I FROM PATTERN: lines of node I's log after line FROM matching PATTERN
-log_count() { tail -n +"$(($2 + 1))" "$RUN/n$1/node.log" | grep -c "$3"; }
+# log_count I FROM TO PATTERN: lines FROM+1..TO of node I's log matching PATTERN
+log_count() { sed -n "$(($2 + 1)),${3}p" "$RUN/n$1/node.log" | grep -c "$4"; }
 
 # stall_round NAME NODE...: SIGSTOP of every NODE at once, the stall, SIGCONT; waits for one view of
 # them all; sets t_stop[NAME], t_cont[NAME], view_ms[NAME], view_ok[NAME], views[NAME]
-declare -A t_stop t_cont view_ms view_ok views logs_at
+declare -A t_stop t_cont view_ms view_ok views logs_at logs_end
 stall_round() {
     local name="$1" i pids=(); shift
     for i in "$@"; do pids+=("$(node_pid "$i")"); logs_at[$name-$i]="$(wc -l <"$RUN/n$i/node.log")"; done
@@ -101,6 +101,7 @@ stall_round() {
     views[$name]="$(views_text "$@")"
     # service again: answers to requests after the view (bounded), so that rounds do not overlap
     wait_until 15 answered_since "$(now_ms)" || true
+    for i in "$@"; do logs_end[$name-$i]="$(wc -l <"$RUN/n$i/node.log")"; done
 }
 # round_checks NAME NEXT_MS MEMBERS NODE...: the checks and figures of one stall round
 round_checks() {
@@ -119,8 +120,8 @@ round_checks() {
     metric "${name}_udp_failed" "${failed:-0}" requests
     local founding=0 stalls=0
     for i in "$@"; do
-        founding=$((founding + $(log_count "$i" "${logs_at[$name-$i]}" 'founding the cluster')))
-        stalls=$((stalls + $(log_count "$i" "${logs_at[$name-$i]}" 'did not run for')))
+        founding=$((founding + $(log_count "$i" "${logs_at[$name-$i]}" "${logs_end[$name-$i]}" 'founding the cluster')))
+        stalls=$((stalls + $(log_count "$i" "${logs_at[$name-$i]}" "${logs_end[$name-$i]}" 'did not run for')))
     done
     metric "${name}_founding_alone" "$founding" nodes
     metric "${name}_did_not_run_logged" "$stalls" nodes
@@ -157,7 +158,7 @@ stop_load
 
 # ==== the figures ========================================================================================
 for ((r = 1; r <= ROUNDS; r++)); do
-    next=$((r < ROUNDS ? ${t_stop[round$((r + 1))]} : t_leave))
+    if ((r < ROUNDS)); then next="${t_stop[round$((r + 1))]}"; else next="$t_leave"; fi
     round_checks "round$r" "$next" 3 "${NODES[@]}"
 done
 all_double="$(udp_figure double --to "$t_leave")"
