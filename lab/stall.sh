@@ -107,24 +107,24 @@ stall_round() {
 round_checks() {
     local name="$1" next="$2" members="$3" i; shift 3
     local win=(--from "${t_stop[$name]}" --to "$next")
-    local requests double failed
-    requests="$(udp_figure requests "${win[@]}")" double="$(udp_figure double "${win[@]}")" failed="$(udp_figure failed "${win[@]}")"
+    local requests double lost
+    requests="$(udp_figure requests "${win[@]}")" double="$(udp_figure double "${win[@]}")" lost="$(udp_figure failed "${win[@]}")"
     check "$name-one-view" "$((${t_cont[$name]} - ${t_stop[$name]})) ms stopped; one view of $members $([[ ${view_ok[$name]} == 1 ]] && echo "after ${view_ms[$name]} ms" || echo "NOT within 30 s"): ${views[$name]}" \
         test "${view_ok[$name]}" -eq 1
-    check "$name-no-double" "UDP requests from this stall to the next answered by two or more nodes: $double of $requests ($(udp_figure double_ids "${win[@]}")); $failed failed" \
+    check "$name-no-double" "UDP requests from this stall to the next answered by two or more nodes: $double of $requests ($(udp_figure double_ids "${win[@]}")); $lost unanswered" \
         test "${requests:-0}" -gt 0 -a "${double:-1}" -eq 0
-    metric "${name}_view_ms" "${view_ms[$name]}" ms
-    metric "${name}_first_answer_ms" "$(udp_figure first_answer_ms --resume "${t_cont[$name]}")" ms
-    metric "${name}_all_sources_answered_ms" "$(udp_figure all_sources_ms --resume "${t_cont[$name]}")" ms
-    metric "${name}_udp_double" "${double:-0}" requests
-    metric "${name}_udp_failed" "${failed:-0}" requests
+    metric "${name//-/_}_view_ms" "${view_ms[$name]}" ms
+    metric "${name//-/_}_first_answer_ms" "$(udp_figure first_answer_ms --resume "${t_cont[$name]}")" ms
+    metric "${name//-/_}_all_sources_answered_ms" "$(udp_figure all_sources_ms --resume "${t_cont[$name]}")" ms
+    metric "${name//-/_}_udp_double" "${double:-0}" requests
+    metric "${name//-/_}_udp_failed" "${lost:-0}" requests
     local founding=0 stalls=0
     for i in "$@"; do
         founding=$((founding + $(log_count "$i" "${logs_at[$name-$i]}" "${logs_end[$name-$i]}" 'founding the cluster')))
         stalls=$((stalls + $(log_count "$i" "${logs_at[$name-$i]}" "${logs_end[$name-$i]}" 'did not run for')))
     done
-    metric "${name}_founding_alone" "$founding" nodes
-    metric "${name}_did_not_run_logged" "$stalls" nodes
+    metric "${name//-/_}_founding_alone" "$founding" nodes
+    metric "${name//-/_}_did_not_run_logged" "$stalls" nodes
 }
 
 # ==== part 1: three nodes, every node stopped at once ==================================================
@@ -168,12 +168,12 @@ check rounds-no-double "3 nodes, $ROUNDS stalls: UDP requests answered by two or
 round_checks pair-stall "$t_kill" 2 1 2
 death=$((INTERVAL * TOLERANCE))
 win=(--from "$t_kill" --to "$t_end")
-requests="$(udp_figure requests "${win[@]}")" failed="$(udp_figure failed "${win[@]}")" longest="$(udp_figure longest_wait_ms "${win[@]}")"
+requests="$(udp_figure requests "${win[@]}")" lost="$(udp_figure failed "${win[@]}")" longest="$(udp_figure longest_wait_ms "${win[@]}")"
 metric pair_kill_alone_ms "$alone_ms" ms
 metric pair_kill_longest_wait_ms "$longest" ms
-metric pair_kill_udp_failed "${failed:-0}" requests
-check pair-kill-survivor-serves "kill -9 of node 2: node 1 alone in a view after $alone_ms ms ($(view_of 1)); UDP requests started after the kill: $requests, $failed unanswered, the longest waited $longest ms for its answer (bound: $death + $SLACK_MS ms), by first answer: $(udp_figure by_node "${win[@]}")" \
-    test "$alone_ms" -ge 0 -a "${requests:-0}" -gt 0 -a "${failed:-1}" -eq 0 -a "${longest:-999999}" -le $((death + SLACK_MS))
+metric pair_kill_udp_failed "${lost:-0}" requests
+check pair-kill-survivor-serves "kill -9 of node 2: node 1 alone in a view after $alone_ms ms ($(view_of 1)); UDP requests started after the kill: $requests, $lost unanswered, the longest waited $longest ms for its answer (bound: $death + $SLACK_MS ms), by first answer: $(udp_figure by_node "${win[@]}")" \
+    test "$alone_ms" -ge 0 -a "${requests:-0}" -gt 0 -a "${lost:-1}" -eq 0 -a "${longest:-999999}" -le $((death + SLACK_MS))
 check pair-kill-no-double "kill -9 of node 2: UDP requests answered by two nodes: $(udp_figure double "${win[@]}")" \
     test "$(udp_figure double "${win[@]}")" -eq 0
 read -r ct cf at af <<<"$(http_figures)"
