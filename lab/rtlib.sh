@@ -170,11 +170,14 @@ http_figures() {
 udp_figure() { local key="$1"; shift; "$PYTHON" "$HERE/udp-dup.py" analyze "$LOAD_DIR/udp.txt" "$@" | awk -v k="$key" '$1 == k { print $2 }'; }
 
 # ---- heap: jstat samples of every node JVM, twice a second, until STOPFILE ----------------------------
-# heap_sampler I OUT STOPFILE: "ms used_kb ygc fgc gct_s" lines
+# heap_sampler I OUT STOPFILE: "ms used_kb ygc fgc gct_s" lines (nothing without jstat)
+JSTAT="$( [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/jstat" ]] && echo "$JAVA_HOME/bin/jstat" || command -v jstat)"
 heap_sampler() {
     local pid; pid="$(node_pid "$1")"
+    : >"$2"
+    [[ -n "$JSTAT" ]] || return 0
     while [[ ! -e "$3" ]] && kill -0 "$pid" 2>/dev/null; do
-        jstat -gc "$pid" 2>/dev/null | awk -v t="$(now_ms)" 'NR == 2 { printf "%d %d %d %d %s\n", t, $3 + $4 + $6 + $8, $(NF - 6), $(NF - 4), $NF }'
+        "$JSTAT" -gc "$pid" 2>/dev/null | awk -v t="$(now_ms)" 'NR == 2 { printf "%d %d %d %d %s\n", t, $3 + $4 + $6 + $8, $(NF - 6), $(NF - 4), $NF }'
         sleep 0.5
     done >"$2"
 }

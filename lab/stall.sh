@@ -134,6 +134,14 @@ for ((r = 1; r <= ROUNDS; r++)); do
     stall_round "round$r" "${NODES[@]}"
     log "round $r: one view ${view_ok[round$r]} after ${view_ms[round$r]} ms"
 done
+# the loop stall counters of lnlbctl stats (loop.stalls, loop.stall.max.ms where the runtime has them)
+for i in "${NODES[@]}"; do
+    stats_of "$i" >"$RUN/n$i/stats-after-rounds.txt"
+    names="$(stat_names "$RUN/n$i/stats-after-rounds.txt" 'stall')"
+    [[ -z "$names" ]] && note "node $i: lnlbctl stats lab shows no loop stall counter"
+    for k in $names; do metric "rounds_${k}_n$i" "$(awk -v k="$k" '$1 == k { print $2 }' "$RUN/n$i/stats-after-rounds.txt")" value; done
+    metric "rounds_view_changes_n$i" "$(awk '$1 == "view.changes" { print $2 }' "$RUN/n$i/stats-after-rounds.txt")" changes
+done
 
 # ==== part 2: two nodes =================================================================================
 # node 3 leaves (SIGTERM: LEAVE), nodes 1 and 2 go on in a view of 2
