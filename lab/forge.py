@@ -33,6 +33,11 @@ authenticate every fragment under version 2; a version-2 frame flagged authentic
 
 At the end it prints one line per kind, "KIND COUNT", then "total N", "send_errors N", "learned
 NODES", and on stderr what it learned. Exit 0 (1 when it could not open the socket).
+
+--dump N sends nothing and opens no socket: it prints N frames of each kind as "KIND HEX" lines, to
+check them against the Java parser offline (ClusterHeader.check, MessageCodec.decode: the version-1
+huge, random-index and guessed-id fragments pass the header check, the forged control messages have
+a good CRC and decode, the lying ones are refused for the reason they were built for).
 """
 import argparse
 import os
@@ -81,6 +86,9 @@ class Forge:
         self.counts = {k: 0 for k in KINDS}
         self.send_errors = 0
         self.captured = 0
+        if args.dump:
+            self.sock, self.own_mac = None, b"\x02\x6c\x6e\x00\x00\xee"
+            return
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_LNLB))
         self.sock.bind((args.iface, ETH_P_LNLB))
         ifindex = socket.if_nametoindex(args.iface)
@@ -272,7 +280,15 @@ def main():
     p.add_argument("--nodes", default="", help="real node MACs, comma-separated (besides those it hears)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--slice", type=int, default=1400, help="slice bytes of a full fragment (MTU 1500 - 38 at most)")
+    p.add_argument("--dump", type=int, default=0, metavar="N",
+                   help="send nothing: print N frames of each kind as 'KIND HEX' lines (no socket; to check them offline)")
     args = p.parse_args()
+    if args.dump:
+        forge = Forge(args)
+        for k in KINDS:
+            for _ in range(args.dump):
+                print(k, getattr(forge, k)().hex())
+        return
     if not 0 < args.duration <= 3600 or not 0 < args.rate <= 200000:
         sys.exit("forge.py: duration must be 0..3600 s, rate 0..200000 frames/s")
     try:
