@@ -75,8 +75,13 @@ start_cluster() {
 }
 stop_nodes() { local i; for i in "$@"; do "$LAB_SH" node-stop "$i" >&2 || true; done; }
 
-# stats_of I: "name value" lines of `lnlbctl stats lab` on node I (thousands separators removed)
-stats_of() { ctl "$1" stats lab 2>/dev/null | awk 'NF >= 2 && $1 !~ /:$/ { gsub(",", "", $2); if ($2 ~ /^-?[0-9]+$/) print $1, $2 }'; }
+# stats_of I: "name value" lines of `lnlbctl stats lab` on node I (thousands separators removed), then
+# those of `lnlbctl stats` (every cluster, and what the node shows beside them: JVM-wide figures such as
+# heap or loop stalls may live there) whose name was not seen yet
+stats_of() {
+    { ctl "$1" stats lab 2>/dev/null; ctl "$1" stats 2>/dev/null; } \
+        | awk 'NF >= 2 && $1 !~ /:$/ { gsub(",", "", $2); if ($2 ~ /^-?[0-9]+$/ && !seen[$1]++) print $1, $2 }'
+}
 # stat_delta BEFORE AFTER REGEX [EXCLUDE]: sum over counters whose name matches REGEX (awk, case-insensitive)
 # and not EXCLUDE, of after - before
 stat_delta() {
