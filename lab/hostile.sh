@@ -13,6 +13,7 @@
 # from 2 addresses (keep-alive), lab/udp-dup.py from 24 addresses (LNLB_UDP_RATE requests/s each,
 # a new source port per request, every answer counted per request id).
 #
+# Both phases: forge.py heard the cluster (captured real frames) and sent at least half the frames asked.
 # Phase 1, with a cluster key. Asserted:
 #   - 0 view changes: every node's epoch (lnlbctl nodes) the same after the flood as before, all 3
 #     members, and the view.changes counter unchanged;
@@ -139,6 +140,11 @@ phase() {
     done
     sent="$(awk '$1 == "total" { print $2 }' "$P/forge.txt")"
     note "$name: forge.py sent $(awk '$1 != "learned" { printf "%s %s, ", $1, $2 }' "$P/forge.txt")in $forge_ms ms"
+    local captured learned
+    captured="$(awk '$1 == "captured" { print $2 }' "$P/forge.txt")" learned="$(awk '$1 == "learned" { print $2 }' "$P/forge.txt")"
+    # the hostile host hears the cluster (the bridge floods the cluster MAC): its replays and guessed ids are real ones
+    check "${PHASE}forge-hears-cluster" "forge.py captured ${captured:-0} real cluster frames from ${learned:-nobody}; sent ${sent:-0} frames, $(awk '$1 == "send_errors" { print $2 }' "$P/forge.txt") send errors" \
+        test "${captured:-0}" -gt 0 -a "${sent:-0}" -gt $((FORGE_SECONDS * FORGE_RATE / 2))
     metric "${name}_forged_frames" "${sent:-0}" frames
     metric "${name}_forged_rate" "$(( ${sent:-0} * 1000 / (forge_ms > 3000 ? forge_ms - 3000 : 1) ))" frames/s
 }
