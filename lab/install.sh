@@ -2,7 +2,8 @@
 # Installs the Debian packages the lab needs, when some are missing. Idempotent; quiet when all are
 # there. Not root: prints why it does nothing (the lab needs root anyway and skips without it).
 #   iproute2 (ip, bridge, ss)  curl  iperf3  nginx-light  ethtool  tcpdump  util-linux (setpriv, unshare, flock)
-#   apache2-utils (ab) and python3 for lab/hotswap.sh (HTTP load; UDP request/response)
+#   apache2-utils (ab) and python3 for lab/hotswap.sh (HTTP load; UDP request/response), and for
+#   lab/hostile.sh and lab/stall.sh (forge.py, udp-dup.py; jstat from the JDK, optional)
 #   nftables (nft) and python3 for lab/faults.sh (loss, partition; the load and the jitter relay)
 #   hping3 for lab/flood.sh (the SYN flood from spoofed sources)
 #   lab/install.sh bench   also what lab/bench.sh needs: apache2-utils (ab), nftables (nft)
