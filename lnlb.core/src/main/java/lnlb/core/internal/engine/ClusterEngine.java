@@ -122,32 +122,29 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         this.standing = new Standing(self);
         this.membership = new Membership(self, config.deadAfterMillis());
         this.modules = new ModuleTable(this, counters);
+        EnginePart.Shared shared = new EnginePart.Shared(this, config, link, loop, standing, membership, modules, counters);
         CommitWindow window = new CommitWindow(config.holdFrames());
         AmbiguityLog ambiguities = new AmbiguityLog(AMBIGUITY_LOG_CAPACITY);
-        Outbox outbox = new Outbox(name(), link, fragmenter, vip16, clusterMac, counters, weights, standing);
-        this.decider = new Decider(this, link, counters, modules, standing, window, ambiguities, config.holdFrames(),
-                this::divertAfterFreeze);
-        this.viewChange = new ViewChange(this, config, loop, standing, membership, modules, counters, outbox, decider,
-                window, ambiguities);
-        this.liveness = new Liveness(this, config, loop, standing, membership, counters, outbox, viewChange, this::rejoin);
-        this.joinSync = new JoinSync(this, link, config, loop, standing, membership, modules, counters, outbox, liveness,
-                new JoinRecorder.Replay() {
-                    @Override
-                    public void frame(ByteBuffer buffer, int offset, int length) {
-                        if (standing.deciding()) {
-                            decider.onDatagram(buffer, offset, length, standing.view);
-                        }
-                    }
+        Outbox outbox = new Outbox(shared, fragmenter, vip16, weights);
+        this.decider = new Decider(shared, window, ambiguities, this::divertAfterFreeze);
+        this.viewChange = new ViewChange(shared, outbox, decider, window, ambiguities);
+        this.liveness = new Liveness(shared, outbox, viewChange, this::rejoin);
+        this.joinSync = new JoinSync(shared, outbox, liveness, new JoinRecorder.Replay() {
+            @Override
+            public void frame(ByteBuffer buffer, int offset, int length) {
+                if (standing.deciding()) {
+                    decider.onDatagram(buffer, offset, length, standing.view);
+                }
+            }
 
-                    @Override
-                    public void message(ReceivedMessage message) {
-                        if (standing.state != State.STOPPED) {
-                            intake.handle(message.sender(), message.message());
-                        }
-                    }
-                });
-        this.intake = new MessageIntake(this, reassembler, standing, membership, counters, viewChange, liveness, joinSync,
-                this::rejoin);
+            @Override
+            public void message(ReceivedMessage message) {
+                if (standing.state != State.STOPPED) {
+                    intake.handle(message.sender(), message.message());
+                }
+            }
+        });
+        this.intake = new MessageIntake(shared, reassembler, viewChange, liveness, joinSync, this::rejoin);
         this.tickMillis = Math.max(1, config.heartbeatIntervalMillis() / 10);
     }
 

@@ -3,8 +3,6 @@ package lnlb.core.internal.engine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import lnlb.core.api.Cluster;
-import lnlb.core.api.ClusterLink;
 import lnlb.core.api.Datagram;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
@@ -22,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * and on the coordinator, between its COMMIT and the first COMMITTED, it holds them (the
  * {@link CommitWindow}); datagrams of a protocol whose module left wait in an orphan queue.
  */
-final class Decider {
+final class Decider extends EnginePart {
     private static final Logger LOG = LoggerFactory.getLogger(Decider.class);
     static final int ETHERNET_HEADER = 14;
 
@@ -32,12 +30,6 @@ final class Decider {
         boolean divertAfterFreeze(ByteBuffer buffer, int offset, int length);
     }
 
-    private final Cluster cluster;
-    private final long self;
-    private final ClusterLink link;
-    private final EngineCounters counters;
-    private final ModuleTable modules;
-    private final Standing standing;
     private final CommitWindow window;
     private final AmbiguityLog ambiguities;
     private final FreezeGuard freezeGuard;
@@ -50,19 +42,13 @@ final class Decider {
     private ArrayDeque<View> orphanReplayViews = new ArrayDeque<>();
     private boolean loggedModuleError;
 
-    Decider(Cluster cluster, ClusterLink link, EngineCounters counters, ModuleTable modules, Standing standing,
-            CommitWindow window, AmbiguityLog ambiguities, int holdFrames, FreezeGuard freezeGuard) {
-        this.cluster = cluster;
-        this.self = link.nodeAddress();
-        this.link = link;
-        this.counters = counters;
-        this.modules = modules;
-        this.standing = standing;
+    Decider(Shared shared, CommitWindow window, AmbiguityLog ambiguities, FreezeGuard freezeGuard) {
+        super(shared);
         this.window = window;
         this.ambiguities = ambiguities;
         this.freezeGuard = freezeGuard;
-        this.orphanHeld = new FrameQueue(holdFrames * 2048, holdFrames);
-        this.orphanReplay = new FrameQueue(holdFrames * 2048, holdFrames);
+        this.orphanHeld = new FrameQueue(config.holdFrames() * 2048, config.holdFrames());
+        this.orphanReplay = new FrameQueue(config.holdFrames() * 2048, config.holdFrames());
     }
 
     /** The hot path: owner by session, else by hash under {@code deciding}; accept if it is this node. */

@@ -5,11 +5,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import lnlb.core.api.Cluster;
-import lnlb.core.api.ClusterLink;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
-import lnlb.core.internal.loop.EventLoop;
 import lnlb.core.internal.wire.ClusterMessage.Conntrack;
 import lnlb.core.internal.wire.ClusterMessage.Join;
 import lnlb.core.internal.wire.ClusterMessage.Welcome;
@@ -24,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * nothing until a COMMIT makes it a member). When nobody answers, one node founds the cluster, under
  * the rules of {@link #mayFound} that keep every stalled node from founding its own.
  */
-final class JoinSync {
+final class JoinSync extends EnginePart {
     private static final Logger LOG = LoggerFactory.getLogger(JoinSync.class);
     /**
      * Death timeouts a rejoining node waits for the other member of its last two-member view (or,
@@ -34,15 +31,6 @@ final class JoinSync {
      */
     static final int FOUND_ALONE_TIMEOUTS = 3;
 
-    private final Cluster cluster;
-    private final ClusterLink link;
-    private final ClusterConfig config;
-    private final EventLoop loop;
-    private final long self;
-    private final Standing standing;
-    private final Membership membership;
-    private final ModuleTable modules;
-    private final EngineCounters counters;
     private final Outbox outbox;
     private final Liveness liveness;
     private final JoinRecorder recorder;
@@ -55,17 +43,8 @@ final class JoinSync {
     private long syncDeadline;
 
     /** @param replay decides the recorded frames and handles the recorded messages once the state is loaded */
-    JoinSync(Cluster cluster, ClusterLink link, ClusterConfig config, EventLoop loop, Standing standing, Membership membership,
-            ModuleTable modules, EngineCounters counters, Outbox outbox, Liveness liveness, JoinRecorder.Replay replay) {
-        this.cluster = cluster;
-        this.link = link;
-        this.config = config;
-        this.loop = loop;
-        this.self = cluster.localNode();
-        this.standing = standing;
-        this.membership = membership;
-        this.modules = modules;
-        this.counters = counters;
+    JoinSync(Shared shared, Outbox outbox, Liveness liveness, JoinRecorder.Replay replay) {
+        super(shared);
         this.outbox = outbox;
         this.liveness = liveness;
         this.replay = replay;

@@ -1,8 +1,6 @@
 package lnlb.core.internal.engine;
 
-import lnlb.core.api.Cluster;
 import lnlb.core.api.NodeAddress;
-import lnlb.core.internal.loop.EventLoop;
 import lnlb.core.internal.wire.ClusterMessage;
 import lnlb.core.internal.wire.ClusterMessage.AskRetransmit;
 import lnlb.core.internal.wire.ClusterMessage.Commit;
@@ -17,31 +15,17 @@ import org.slf4j.LoggerFactory;
  * formed at once, and COMMITs forged under this node's MAC. Each reason to stop deciding ends in
  * the engine's rejoin.
  */
-final class Liveness {
+final class Liveness extends EnginePart {
     private static final Logger LOG = LoggerFactory.getLogger(Liveness.class);
 
-    private final Cluster cluster;
-    private final ClusterConfig config;
-    private final EventLoop loop;
-    private final long self;
-    private final Standing standing;
-    private final Membership membership;
-    private final EngineCounters counters;
     private final Outbox outbox;
     private final ViewChange viewChange;
     private final Runnable rejoin;
     private long nextHeartbeat;
     private long lastTick;
 
-    Liveness(Cluster cluster, ClusterConfig config, EventLoop loop, Standing standing, Membership membership,
-            EngineCounters counters, Outbox outbox, ViewChange viewChange, Runnable rejoin) {
-        this.cluster = cluster;
-        this.config = config;
-        this.loop = loop;
-        this.self = cluster.localNode();
-        this.standing = standing;
-        this.membership = membership;
-        this.counters = counters;
+    Liveness(Shared shared, Outbox outbox, ViewChange viewChange, Runnable rejoin) {
+        super(shared);
         this.outbox = outbox;
         this.viewChange = viewChange;
         this.rejoin = rejoin;

@@ -24,26 +24,19 @@ import org.slf4j.LoggerFactory;
  * and each message handed to the part of the engine it concerns. A joining node records what it
  * cannot use yet (everything but WELCOME and CONNTRACK) for its replay.
  */
-final class MessageIntake {
+final class MessageIntake extends EnginePart {
     private static final Logger LOG = LoggerFactory.getLogger(MessageIntake.class);
 
-    private final Cluster cluster;
     private final Reassembler reassembler;
-    private final Standing standing;
-    private final Membership membership;
-    private final EngineCounters counters;
     private final ViewChange viewChange;
     private final Liveness liveness;
     private final JoinSync joinSync;
     private final Runnable rejoin;
 
-    MessageIntake(Cluster cluster, Reassembler reassembler, Standing standing, Membership membership,
-            EngineCounters counters, ViewChange viewChange, Liveness liveness, JoinSync joinSync, Runnable rejoin) {
-        this.cluster = cluster;
+    MessageIntake(Shared shared, Reassembler reassembler, ViewChange viewChange, Liveness liveness, JoinSync joinSync,
+            Runnable rejoin) {
+        super(shared);
         this.reassembler = reassembler;
-        this.standing = standing;
-        this.membership = membership;
-        this.counters = counters;
         this.viewChange = viewChange;
         this.liveness = liveness;
         this.joinSync = joinSync;

@@ -2,10 +2,8 @@ package lnlb.core.internal.engine;
 
 import java.util.Set;
 import java.util.TreeSet;
-import lnlb.core.api.Cluster;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
-import lnlb.core.internal.loop.EventLoop;
 import lnlb.core.internal.wire.ClusterMessage.AskRetransmit;
 import lnlb.core.internal.wire.ClusterMessage.Commit;
 import lnlb.core.internal.wire.ClusterMessage.Committed;
@@ -22,17 +20,9 @@ import org.slf4j.LoggerFactory;
  * tells it, from the other node's {@link AmbiguityLog}, which of them were decided under the old
  * view. Both sides of that exchange live here.
  */
-final class ViewChange {
+final class ViewChange extends EnginePart {
     private static final Logger LOG = LoggerFactory.getLogger(ViewChange.class);
 
-    private final Cluster cluster;
-    private final ClusterConfig config;
-    private final EventLoop loop;
-    private final long self;
-    private final Standing standing;
-    private final Membership membership;
-    private final ModuleTable modules;
-    private final EngineCounters counters;
     private final Outbox outbox;
     private final Decider decider;
     private final CommitWindow window;
@@ -47,17 +37,8 @@ final class ViewChange {
     private final Set<Long> awaitingPrepared = new TreeSet<>();
     private long proposalDeadline;
 
-    ViewChange(Cluster cluster, ClusterConfig config, EventLoop loop, Standing standing, Membership membership,
-            ModuleTable modules, EngineCounters counters, Outbox outbox, Decider decider, CommitWindow window,
-            AmbiguityLog ambiguities) {
-        this.cluster = cluster;
-        this.config = config;
-        this.loop = loop;
-        this.self = cluster.localNode();
-        this.standing = standing;
-        this.membership = membership;
-        this.modules = modules;
-        this.counters = counters;
+    ViewChange(Shared shared, Outbox outbox, Decider decider, CommitWindow window, AmbiguityLog ambiguities) {
+        super(shared);
         this.outbox = outbox;
         this.decider = decider;
         this.window = window;

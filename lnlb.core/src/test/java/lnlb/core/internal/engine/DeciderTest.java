@@ -16,6 +16,7 @@ import lnlb.core.api.Datagram;
 import lnlb.core.api.FrameReceiver;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
+import lnlb.core.internal.loop.VirtualTime;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -153,8 +154,10 @@ class DeciderTest {
             standing.state = ClusterEngine.State.MEMBER;
             this.modules = new ModuleTable(this, counters);
             modules.serve(0, module, 0, 0);
-            this.decider = new Decider(this, link, counters, modules, standing, new CommitWindow(64), ambiguities, 4096,
-                    (buffer, offset, length) -> false);
+            ClusterConfig config = ClusterConfig.of("nlb0", vip(), "eth0", 100, 3);
+            EnginePart.Shared shared = new EnginePart.Shared(this, config, link, new VirtualTime(0).newLoop(), standing,
+                    new Membership(self, config.deadAfterMillis()), modules, counters);
+            this.decider = new Decider(shared, new CommitWindow(64), ambiguities, (buffer, offset, length) -> false);
         }
 
         @Override
