@@ -2,6 +2,7 @@ package lnlb.core.api.run;
 
 import java.net.InetAddress;
 import lnlb.core.api.NodeAddress;
+import lnlb.core.internal.wire.MessageAuthenticator;
 
 /**
  * Everything one node of one cluster needs to start, validated when made. Times in milliseconds.
@@ -33,14 +34,32 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
     /** Long enough to restart every node of a cluster one after the other. */
     public static final long DEFAULT_PREVIOUS_KEY_VALID_MILLIS = 600_000;
 
-    /** Validates, by the engine's own rules: an {@link IllegalArgumentException} says what is wrong. */
+    /** Validates: an {@link IllegalArgumentException} says what is wrong. The engine takes this record as it is. */
     public ClusterConfig {
         if (vip == null) {
             throw new IllegalArgumentException("vip is required");
         }
-        // the engine's own rules, in one place
-        new lnlb.core.internal.engine.ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames,
-                joinBufferFrames, swapGraceMillis, key, previousKey, previousKeyMillis, quorum);
+        if (heartbeatIntervalMillis < 10) {
+            throw new IllegalArgumentException("heartbeat.interval.ms must be >= 10: " + heartbeatIntervalMillis);
+        }
+        if (tolerance < 2) {
+            throw new IllegalArgumentException("tolerance must be >= 2: " + tolerance);
+        }
+        if (swapGraceMillis < 0) {
+            throw new IllegalArgumentException("swap.grace.ms must be >= 0: " + swapGraceMillis);
+        }
+        if (key == null && previousKey != null) {
+            throw new IllegalArgumentException("previous.key needs a key");
+        }
+        if (key != null) {
+            MessageAuthenticator.parseKey(key);
+        }
+        if (previousKey != null) {
+            MessageAuthenticator.parseKey(previousKey);
+        }
+        if (holdFrames < 1 || joinBufferFrames < 1) {
+            throw new IllegalArgumentException("queue bounds must be >= 1");
+        }
     }
 
     /** The defaults: no key, the majority rule on, the default bounds and swap grace. */

@@ -8,6 +8,7 @@ import lnlb.core.api.ClusterLink;
 import lnlb.core.api.FrameReceiver;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
+import lnlb.core.api.run.ClusterConfig;
 import lnlb.core.internal.loop.EventLoop;
 import lnlb.core.internal.wire.ClusterHeader;
 import lnlb.core.internal.wire.Fragmenter;

@@ -2,6 +2,7 @@ package lnlb.core.internal.engine;
 
 import lnlb.core.api.Cluster;
 import lnlb.core.api.ClusterLink;
+import lnlb.core.api.run.ClusterConfig;
 import lnlb.core.internal.loop.EventLoop;
 
 /**

@@ -53,7 +53,6 @@ public final class Runner implements RunningCluster {
             String threadName, Map<Integer, ProtocolModule> modules) {
         this.config = config;
         this.link = link;
-        lnlb.core.internal.engine.ClusterConfig engineConfig = Configs.toEngine(config);
         if (time == null) {
             thread = new ThreadEventLoop(threadName);
             loop = thread;
@@ -63,7 +62,7 @@ public final class Runner implements RunningCluster {
             freezable = freeze ? new FreezableLoop(time.newLoop()) : null;
             loop = freeze ? freezable : time.newLoop();
         }
-        engine = new ClusterEngine(engineConfig, link, loop, weights::weight);
+        engine = new ClusterEngine(config, link, loop, weights::weight);
         if (thread != null) {
             thread.start(new ThreadEventLoop.Io() {
                 @Override

@@ -16,6 +16,7 @@ import lnlb.core.api.Datagram;
 import lnlb.core.api.FrameReceiver;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
+import lnlb.core.api.run.ClusterConfig;
 import lnlb.core.internal.loop.VirtualTime;
 import org.junit.jupiter.api.Test;
 
