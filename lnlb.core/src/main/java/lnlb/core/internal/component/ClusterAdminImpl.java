@@ -4,22 +4,16 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import lnlb.core.api.LinkProvider;
 import lnlb.core.api.admin.ClusterAdmin;
 import lnlb.core.api.admin.ClusterDTO;
 import lnlb.core.api.admin.ClusterSpecDTO;
 import lnlb.core.api.admin.ModuleDTO;
-import lnlb.core.api.run.ClusterConfig;
 import lnlb.core.api.admin.NodeDTO;
 import lnlb.core.api.admin.TableDTO;
 import lnlb.core.internal.engine.ClusterEngine;
@@ -49,9 +43,6 @@ import org.slf4j.LoggerFactory;
 @Component(service = ClusterAdmin.class)
 public final class ClusterAdminImpl implements ClusterAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterAdminImpl.class);
-    /** Interface names: what Linux accepts (IFNAMSIZ - 1), without the characters LDAP filters escape. */
-    private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
-    private static final Pattern LINK_TYPE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     /** Changed by {@link #resync}: the cluster leaves and joins again ({@link ClusterComponent#modified}). */
     static final String RESYNC = ClusterComponent.RESYNC;
     /** Set by FileInstall on the configurations it made from a file: the file's URL. */
@@ -264,54 +255,22 @@ public final class ClusterAdminImpl implements ClusterAdmin {
 
     @Override
     public String create(ClusterSpecDTO spec) {
-        if (spec == null) {
-            throw new IllegalArgumentException("no cluster given");
-        }
-        ClusterComponent.parseVip(spec.vip);
-        if (spec.device == null || !IFNAME.matcher(spec.device).matches()) {
-            throw new IllegalArgumentException("device must be an interface name (1-15 of A-Z a-z 0-9 _ . : @ -): "
-                    + spec.device);
-        }
-        if (spec.heartbeatIntervalMillis != 0 && spec.heartbeatIntervalMillis < 10) {
-            throw new IllegalArgumentException("heartbeat interval must be >= 10 ms: " + spec.heartbeatIntervalMillis);
-        }
-        if (spec.tolerance != 0 && spec.tolerance < 2) {
-            throw new IllegalArgumentException("tolerance must be >= 2: " + spec.tolerance);
-        }
-        if (spec.linkType != null && !LINK_TYPE.matcher(spec.linkType).matches()) {
-            throw new IllegalArgumentException("not a link type: " + spec.linkType);
-        }
+        ClusterSpecs.validate(spec);
         String name;
         Configuration configuration;
         CompletableFuture<StartAttempts.Outcome> outcome = null;
         synchronized (this) {
-            List<Configuration> existing = configurations(null);
             List<String> names = new ArrayList<>();
-            for (Configuration c : existing) {
+            for (Configuration c : configurations(null)) {
                 names.add(nameOf(c));
                 Dictionary<String, Object> p = c.getProperties();
-                if (spec.device.equals(p.get(DEVICE)) && sameAddress(p.get(VIP), spec.vip)) {
+                if (spec.device.equals(p.get(DEVICE)) && ClusterSpecs.sameAddress(p.get(VIP), spec.vip)) {
                     throw new IllegalArgumentException(nameOf(c) + " already balances " + spec.vip + " on " + spec.device);
                 }
             }
             clusters.values().forEach(r -> names.add(r.name()));
-            name = spec.name == null || spec.name.isBlank() ? nextFree(names) : spec.name;
-            if (!IFNAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("name must be an interface name (1-15 of A-Z a-z 0-9 _ . : @ -): "
-                        + name);
-            }
-            if (names.contains(name)) {
-                throw new IllegalArgumentException("a cluster named " + name + " exists already");
-            }
-            Hashtable<String, Object> p = new Hashtable<>();
-            p.put(VIP, spec.vip);
-            p.put(DEVICE, spec.device);
-            p.put(NAME, name);
-            p.put(HEARTBEAT_INTERVAL, spec.heartbeatIntervalMillis != 0 ? spec.heartbeatIntervalMillis
-                    : ClusterConfig.DEFAULT_INTERVAL_MILLIS);
-            p.put(TOLERANCE, spec.tolerance != 0 ? spec.tolerance : ClusterConfig.DEFAULT_TOLERANCE);
-            String target = "(lnlb.link.type=" + (spec.linkType == null ? "linux" : spec.linkType) + ")";
-            p.put(LINK_TARGET, target);
+            name = ClusterSpecs.name(spec, names);
+            String target = ClusterSpecs.linkTarget(spec);
             // Refused before anything is stored: without its provider the cluster could only wait, down.
             if (!linkProviderMatches(target)) {
                 throw new IllegalArgumentException("no link provider matches " + target
@@ -320,48 +279,26 @@ public final class ClusterAdminImpl implements ClusterAdmin {
             try {
                 configuration = cm.getFactoryConfiguration(CLUSTER_PID, name, "?");
                 outcome = attempts.next(configuration.getPid());
-                configuration.update(p);
+                configuration.update(ClusterSpecs.properties(spec, name));
             } catch (IOException e) {
                 attempts.cancel(CLUSTER_PID + "~" + name, outcome);
                 throw new IllegalStateException("cannot store the configuration of " + name + ": " + e.getMessage(), e);
             }
             LOG.info("cluster {}: configured {} on {}", name, spec.vip, spec.device);
         }
-        awaitFirstStart(name, configuration, outcome);
+        String failure = attempts.awaitFirst(name, configuration.getPid(), outcome, START_WAIT_MILLIS);
+        if (failure != null) {
+            // nothing is left half-made: no configuration, no cluster down
+            try {
+                configuration.delete();
+            } catch (IOException | IllegalStateException e) {
+                LOG.warn("cluster {}: could not remove the configuration of the cluster that did not start: {}", name,
+                        e.getMessage());
+            }
+            LOG.info("cluster {}: not created: {}", name, failure);
+            throw new IllegalArgumentException(failure);
+        }
         return name;
-    }
-
-    /**
-     * Waits (bounded) for the first start of the cluster {@link #create} configured; when it fails
-     * or does not come, deletes the configuration (nothing is left half-made, no cluster stays
-     * down) and throws with the reason.
-     */
-    private void awaitFirstStart(String name, Configuration configuration,
-            CompletableFuture<StartAttempts.Outcome> outcome) {
-        String failure;
-        try {
-            failure = outcome.get(START_WAIT_MILLIS, TimeUnit.MILLISECONDS).failure().orElse(null);
-        } catch (TimeoutException e) {
-            failure = name + " did not start within " + START_WAIT_MILLIS / 1000 + " s";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure = "interrupted while " + name + " was starting";
-        } catch (ExecutionException e) {
-            failure = String.valueOf(e.getCause());
-        } finally {
-            attempts.cancel(configuration.getPid(), outcome);
-        }
-        if (failure == null) {
-            return;
-        }
-        try {
-            configuration.delete();
-        } catch (IOException | IllegalStateException e) {
-            LOG.warn("cluster {}: could not remove the configuration of the cluster that did not start: {}", name,
-                    e.getMessage());
-        }
-        LOG.info("cluster {}: not created: {}", name, failure);
-        throw new IllegalArgumentException(failure);
     }
 
     private boolean linkProviderMatches(String target) {
@@ -369,22 +306,6 @@ public final class ClusterAdminImpl implements ClusterAdmin {
             return !context.getServiceReferences(LinkProvider.class, target).isEmpty();
         } catch (InvalidSyntaxException e) {
             throw new IllegalArgumentException("not a link filter: " + target, e);
-        }
-    }
-
-    private static boolean sameAddress(Object configured, String vip) {
-        try {
-            return ClusterComponent.parseVip(String.valueOf(configured)).equals(ClusterComponent.parseVip(vip));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private static String nextFree(List<String> names) {
-        for (int i = 0; ; i++) {
-            if (!names.contains("nlb" + i)) {
-                return "nlb" + i;
-            }
         }
     }
 
@@ -436,7 +357,7 @@ public final class ClusterAdminImpl implements ClusterAdmin {
     }
 
     private Configuration configuration(String cluster) {
-        if (cluster != null && IFNAME.matcher(cluster).matches()) {
+        if (cluster != null && ClusterSpecs.IFNAME.matcher(cluster).matches()) {
             for (Configuration c : configurations(cluster)) {
                 return c;
             }
@@ -485,6 +406,6 @@ public final class ClusterAdminImpl implements ClusterAdmin {
         }
         // A named factory configuration (addif, FileInstall's lnlb.cluster-NAME.cfg) is named after its alias.
         String alias = c.getPid().startsWith(CLUSTER_PID + "~") ? c.getPid().substring(CLUSTER_PID.length() + 1) : "";
-        return IFNAME.matcher(alias).matches() ? alias : c.getPid();
+        return ClusterSpecs.IFNAME.matcher(alias).matches() ? alias : c.getPid();
     }
 }

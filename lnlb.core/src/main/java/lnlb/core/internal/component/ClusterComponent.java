@@ -30,10 +30,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.Designate;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * refuses (or a link that cannot open) leaves the cluster down with one ERROR line until the
  * configuration changes again.
  */
-@Designate(ocd = ClusterComponent.Config.class, factory = true)
+@Designate(ocd = ClusterMetatype.class, factory = true)
 // Immediate: a configured cluster runs without anyone asking for it (a node without a console).
 // No DS service: the component registers itself while its cluster runs (see register), so that
 // ClusterAdmin sees running clusters only, and a down one from its configuration.
@@ -59,57 +56,6 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
 
     public static final String PID = "lnlb.cluster";
     private static final Logger LOG = LoggerFactory.getLogger(ClusterComponent.class);
-
-    @ObjectClassDefinition(name = "lnlb cluster", description = "One load-balanced cluster IP on one device")
-    public @interface Config {
-        @AttributeDefinition(description = "The cluster IP (VIP) shared by every node")
-        String vip();
-
-        @AttributeDefinition(description = "The real device every node of the cluster is attached to, e.g. eth0")
-        String device();
-
-        @AttributeDefinition(description = "Name of the virtual interface; empty = next free nlbN", required = false)
-        String name() default "";
-
-        @AttributeDefinition(description = "Milliseconds between heartbeats (>= 10)")
-        long heartbeat_interval_ms() default ClusterConfig.DEFAULT_INTERVAL_MILLIS;
-
-        @AttributeDefinition(description = "Heartbeats a node may miss before it is declared dead (>= 2)")
-        int tolerance() default ClusterConfig.DEFAULT_TOLERANCE;
-
-        @AttributeDefinition(description = "loadavg, loadavg5, loadavg15, freemem or manual")
-        String weight_mode() default "loadavg";
-
-        @AttributeDefinition(description = "The weight in manual mode (1..1000000; higher = busier)")
-        int weight() default 1;
-
-        @AttributeDefinition(description = "Milliseconds the datagrams of a protocol whose tracker left (bundle stopped"
-                + " or updated) wait for a tracker to return before protocol 0 decides them (>= 0)")
-        long swap_grace_ms() default ClusterConfig.DEFAULT_SWAP_GRACE_MILLIS;
-
-        @AttributeDefinition(description = "Majority rule, for views of 3 or more: a node that hears no majority of"
-                + " its view stops accepting until it rejoins one, so that a partition leaves one side serving, not"
-                + " two. A 2-node cluster keeps serving when its peer dies. false: a cut-off node founds a cluster"
-                + " of its own after the tolerance")
-        boolean quorum() default true;
-
-        @AttributeDefinition(description = "Which link provider to use (LDAP filter on lnlb.link.type)")
-        String link_target() default DEFAULT_LINK_TARGET;
-
-        @AttributeDefinition(required = false, type = AttributeType.PASSWORD,
-                description = "Cluster key authenticating cluster messages (hex or base64, >= 16 bytes); empty = none")
-        String key() default "";
-
-        @AttributeDefinition(required = false, type = AttributeType.PASSWORD,
-                description = "The key being rotated out, accepted for previous.key.valid ms after start; empty = none")
-        String previous_key() default "";
-
-        @AttributeDefinition(description = "Milliseconds after start during which previous.key is accepted")
-        long previous_key_valid() default DEFAULT_PREVIOUS_KEY_VALID_MILLIS;
-    }
-
-    /** Long enough to restart every node of a cluster one after the other. */
-    static final long DEFAULT_PREVIOUS_KEY_VALID_MILLIS = ClusterConfig.DEFAULT_PREVIOUS_KEY_VALID_MILLIS;
 
     private final ModuleRegistry registry;
     private final LinkProvider links;
@@ -138,7 +84,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
     static final String RESYNC = "resync.count";
 
     @Activate
-    public ClusterComponent(Config config, Map<String, Object> properties, BundleContext context,
+    public ClusterComponent(ClusterMetatype config, Map<String, Object> properties, BundleContext context,
             @Reference ModuleRegistry registry, @Reference(name = "link") LinkProvider links,
             @Reference StartAttempts attempts) {
         this.registry = registry;
@@ -151,14 +97,24 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
         // on a component whose activation failed, so the cluster would stay down after its file is
         // fixed. Instead it is one clear line, the cluster stays down (no service: ClusterAdmin
         // lists it as down) and the next change of the configuration tries again.
+        startReporting(config, properties);
+    }
+
+    /**
+     * Starts the cluster and serves it, and tells {@link StartAttempts} how that went: a wrong
+     * configuration or a link that cannot open is one log line and a cluster down, not an error.
+     */
+    private void startReporting(ClusterMetatype config, Map<String, Object> properties) {
         try {
             applyWeights(config);
             running = start(config, properties);
         } catch (IllegalArgumentException | IOException e) {
+            unregister();
             LOG.error("cluster {} not started: {}", describe(config, properties), e.getMessage());
             attempts.failed(pid, e.getMessage());
             return;
         } catch (RuntimeException e) {
+            unregister();
             attempts.failed(pid, e.toString());
             throw e;
         }
@@ -169,7 +125,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
     }
 
     /** Takes weight mode and manual weight from the configuration; true when that changed what this node sends. */
-    private boolean applyWeights(Config config) {
+    private boolean applyWeights(ClusterMetatype config) {
         WeightMode mode = WeightMode.parse(config.weight_mode());
         int manual = ProcWeights.checkManual(config.weight());
         if (mode == weights.mode() && manual == configuredManual) {
@@ -200,7 +156,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
     }
 
     /** Opens the link and starts the loop; the engine starts once the modules are attached. */
-    private Running start(Config config, Map<String, Object> properties) throws IOException {
+    private Running start(ClusterMetatype config, Map<String, Object> properties) throws IOException {
         InetAddress vip = parseVip(config.vip());
         if (config.device() == null || config.device().isBlank()) {
             throw new IllegalArgumentException("device is required");
@@ -228,7 +184,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
      * {@code link.target} never gets here: SCR re-activates the component for it.
      */
     @Modified
-    void modified(Config config, Map<String, Object> properties) {
+    void modified(ClusterMetatype config, Map<String, Object> properties) {
         Running now = running;
         String name = now == null ? describe(config, properties) : now.link().interfaceName();
         if (now != null) {
@@ -253,23 +209,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
             running = null;
             stop(now);
         }
-        try {
-            applyWeights(config);
-            running = start(config, properties);
-        } catch (IllegalArgumentException | IOException e) {
-            unregister();
-            LOG.error("cluster {} not started: {}", describe(config, properties), e.getMessage());
-            attempts.failed(pid, e.getMessage());
-            return;
-        } catch (RuntimeException e) {
-            unregister();
-            attempts.failed(pid, e.toString());
-            throw e;
-        }
-        registry.attach(this);
-        running.cluster().start();
-        register(properties);
-        attempts.started(pid);
+        startReporting(config, properties);
     }
 
     @SuppressWarnings("unchecked")
@@ -301,7 +241,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
      * ({@code lnlb.cluster~nlb0}: what {@code addif} and FileInstall's {@code lnlb.cluster-nlb0.cfg}
      * make), else none (the link picks the next free one).
      */
-    static String name(Config config, Map<String, Object> properties) {
+    static String name(ClusterMetatype config, Map<String, Object> properties) {
         if (config.name() != null && !config.name().isBlank()) {
             return config.name();
         }
@@ -321,7 +261,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
     }
 
     /** How a log line names a cluster: its name or VIP, and the file it was declared in, if any. */
-    private static String describe(Config config, Map<String, Object> properties) {
+    private static String describe(ClusterMetatype config, Map<String, Object> properties) {
         String name = name(config, properties);
         name = name == null ? String.valueOf(config.vip()) : name;
         Object file = properties == null ? null : properties.get("felix.fileinstall.filename");

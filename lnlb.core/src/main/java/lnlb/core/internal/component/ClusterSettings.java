@@ -11,7 +11,7 @@ import java.util.TreeSet;
  * The configuration that needs a restart to change: every property but the weight settings
  * (applied live), {@code link.target} (SCR re-activates the component for it) and the
  * framework's own ({@code service.*}, {@code component.*}, FileInstall's file name). A key
- * added to {@link ClusterComponent.Config} later is covered without a change here.
+ * added to {@link ClusterMetatype} later is covered without a change here.
  */
 record ClusterSettings(Map<String, String> values) {
     /** Never in service properties or log lines. */

@@ -4,6 +4,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -33,6 +36,25 @@ public final class StartAttempts {
         CompletableFuture<Outcome> outcome = new CompletableFuture<>();
         awaited.put(pid, outcome);
         return outcome;
+    }
+
+    /**
+     * Waits up to {@code millis} for the first start of {@code pid} ({@code outcome} from
+     * {@link #next}). Returns why it failed or did not come, or null when the cluster started.
+     */
+    String awaitFirst(String name, String pid, CompletableFuture<Outcome> outcome, long millis) {
+        try {
+            return outcome.get(millis, TimeUnit.MILLISECONDS).failure().orElse(null);
+        } catch (TimeoutException e) {
+            return name + " did not start within " + millis / 1000 + " s";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while " + name + " was starting";
+        } catch (ExecutionException e) {
+            return String.valueOf(e.getCause());
+        } finally {
+            cancel(pid, outcome);
+        }
     }
 
     /** Stops waiting for {@code pid} (the waiter gave up). */
