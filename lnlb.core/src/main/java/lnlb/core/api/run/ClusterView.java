@@ -1,8 +1,6 @@
 package lnlb.core.api.run;
 
 import java.util.Arrays;
-import lnlb.core.api.NodeAddress;
-import lnlb.core.internal.engine.CutTable;
 import lnlb.core.internal.engine.View;
 
 /**
@@ -13,87 +11,76 @@ import lnlb.core.internal.engine.View;
 public final class ClusterView {
     public static final ClusterView EMPTY = new ClusterView(0, new long[0], new int[0]);
 
-    private final long epoch;
-    private final long[] members;
-    private final int[] weights;
-    private final CutTable table;
+    /** The engine's own view type does the work: one copy of the sorting, lookups and cut table. */
+    private final View view;
 
     /** {@code members} in any order, with their weights (a weight below 1 counts as 1). */
     public ClusterView(long epoch, long[] members, int[] weights) {
-        View sorted = new View(epoch, members, weights);
-        this.epoch = epoch;
-        this.members = sorted.members();
-        this.weights = sorted.weights();
-        this.table = sorted.table();
+        this.view = new View(epoch, members, weights);
     }
 
     public long epoch() {
-        return epoch;
+        return view.epoch();
     }
 
     public int size() {
-        return members.length;
+        return view.size();
     }
 
     /** The {@code index}th member, by ascending MAC. */
     public long member(int index) {
-        return members[index];
+        return view.member(index);
     }
 
     public int weight(int index) {
-        return weights[index];
+        return view.weight(index);
     }
 
     public long[] members() {
-        return members.clone();
+        return view.members();
     }
 
     public int[] weights() {
-        return weights.clone();
+        return view.weights();
     }
 
     public boolean contains(long node) {
-        return Arrays.binarySearch(members, node) >= 0;
+        return view.contains(node);
     }
 
     /** The weight of {@code node}, or 0 when it is not a member. */
     public int weightOf(long node) {
-        int i = Arrays.binarySearch(members, node);
-        return i >= 0 ? weights[i] : 0;
+        return view.weightOf(node);
     }
 
     /** The same nodes with the same weights (the epoch aside). */
     public boolean sameMembership(ClusterView other) {
-        return Arrays.equals(members, other.members) && Arrays.equals(weights, other.weights);
+        return view.sameMembership(other.view);
     }
 
     /** The member whose slice of the hash space holds {@code key}, or {@link NodeAddress#NONE} for an empty view. */
     public long ownerOfKey(long key) {
-        return table.ownerOfKey(key);
+        return view.table().ownerOfKey(key);
     }
 
     /** Share of the hash space {@code node} holds, 0..1. */
     public double share(long node) {
-        return table.share(node);
+        return view.table().share(node);
     }
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof ClusterView v && v.epoch == epoch && sameMembership(v);
+        return other instanceof ClusterView v && v.view.epoch() == view.epoch() && sameMembership(v);
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(epoch) * 31 + Arrays.hashCode(members);
+        return Long.hashCode(view.epoch()) * 31 + Arrays.hashCode(view.members());
     }
 
     /** {@code epoch 3 [02:00:00:00:00:01/1, ...]}. */
     @Override
     public String toString() {
-        StringBuilder text = new StringBuilder("epoch ").append(epoch).append(" [");
-        for (int i = 0; i < members.length; i++) {
-            text.append(i == 0 ? "" : ", ").append(NodeAddress.format(members[i])).append('/').append(weights[i]);
-        }
-        return text.append(']').toString();
+        return view.toString();
     }
 }

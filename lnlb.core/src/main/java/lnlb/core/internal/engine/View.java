@@ -74,12 +74,12 @@ public final class View {
         return table;
     }
 
-    /** Same members with the same weights (the epoch aside). */
     /** The same nodes, whatever their weights. */
     public boolean sameMembers(View other) {
         return Arrays.equals(members, other.members);
     }
 
+    /** Same members with the same weights (the epoch aside). */
     public boolean sameMembership(View other) {
         return Arrays.equals(members, other.members) && Arrays.equals(weights, other.weights);
     }
