@@ -64,6 +64,20 @@ class ForgeryTest {
         }
     }
 
+    @Test
+    void aStreamOfForgedJoinsCostsAtMostOneStateDumpPerInterval() {
+        List<SimNode> nodes = startThree();
+        long before = nodes.get(0).engine().counters().engine("joins.served");
+        // 2,000 JOINs in one second (100 ms interval): from random MACs and under a real member's
+        for (int ms = 0; ms < 1000; ms++) {
+            forge(0x0266_0000_0000L + ms, new Join(1));
+            forge(nodes.get(1).mac(), new Join(1));
+            sim.run(1);
+        }
+        long served = nodes.get(0).engine().counters().engine("joins.served") - before;
+        assertTrue(served <= 11, "the coordinator dumped its state " + served + " times in 10 intervals");
+    }
+
     private List<SimNode> startThree() {
         List<SimNode> nodes = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {

@@ -41,6 +41,9 @@ final class JoinSync extends EnginePart {
     private Welcome welcome;
     private final Map<Integer, byte[]> syncStates = new HashMap<>();
     private long syncDeadline;
+    // Coordinator: the last joiner welcomed, and when.
+    private long lastJoiner = NodeAddress.NONE;
+    private long lastWelcome = Long.MIN_VALUE / 2;
 
     /** @param replay decides the recorded frames and handles the recorded messages once the state is loaded */
     JoinSync(Shared shared, Outbox outbox, Liveness liveness, JoinRecorder.Replay replay) {
@@ -77,8 +80,21 @@ final class JoinSync extends EnginePart {
 
     // ---------------------------------------------------------------- the coordinator's side
 
+    /**
+     * True when this coordinator may welcome {@code joiner} now. A welcome costs a full state dump
+     * of every module, so at most one per heartbeat interval, and the same joiner not again before
+     * its states could have arrived (it JOINs every half interval meanwhile): a stream of JOINs,
+     * repeated or forged on a keyless LAN, costs no more than that.
+     */
+    boolean mayWelcome(long joiner, long now) {
+        return now - lastWelcome >= config.heartbeatIntervalMillis()
+                && (joiner != lastJoiner || now - lastWelcome >= config.heartbeatIntervalMillis() * config.tolerance());
+    }
+
     /** Welcomes {@code joiner} with the modules' states as they are now, where its JOIN sits in the stream. */
     void welcome(long joiner) {
+        lastJoiner = joiner;
+        lastWelcome = loop.nowMillis();
         List<Integer> slots = new ArrayList<>();
         List<byte[]> dumps = new ArrayList<>();
         for (int slot = 0; slot < 256; slot++) {

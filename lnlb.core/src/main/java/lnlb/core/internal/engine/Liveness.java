@@ -122,8 +122,11 @@ final class Liveness extends EnginePart {
     }
 
     void onLeave(long sender) {
-        membership.peer(sender).left = true;
-        LOG.info("{}: {} leaves", cluster.name(), NodeAddress.format(sender));
+        Peer peer = membership.peer(sender);
+        if (!peer.left) {
+            LOG.info("{}: {} leaves", cluster.name(), NodeAddress.format(sender)); // once: LEAVEs may repeat
+        }
+        peer.left = true;
         if (viewChange.isCoordinator()) {
             viewChange.coordinate(loop.nowMillis());
         }

@@ -107,7 +107,8 @@ final class MessageIntake extends EnginePart {
     }
 
     private void onJoin(long joiner) {
-        if (viewChange.isCoordinator() && !viewChange.busy() && !standing.view.contains(joiner)) {
+        if (viewChange.isCoordinator() && !viewChange.busy() && !standing.view.contains(joiner)
+                && joinSync.mayWelcome(joiner, cluster.nowMillis())) {
             joinSync.welcome(joiner); // otherwise the joiner repeats JOIN; it is served when this node is idle
         }
     }
