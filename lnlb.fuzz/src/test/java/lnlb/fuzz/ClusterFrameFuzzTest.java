@@ -6,16 +6,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import lnlb.core.internal.wire.ClusterMessage;
-import lnlb.core.internal.wire.MessageAuthenticator;
-import lnlb.core.internal.wire.MessageCodec;
-import lnlb.core.internal.wire.ReceivedMessage;
-import lnlb.core.internal.wire.Reassembler;
-import lnlb.core.internal.wire.WireCounters;
+import lnlb.core.api.wire.FrameAuthenticator;
+import lnlb.core.api.wire.FrameReader;
+import lnlb.core.api.wire.WireMessage;
 
 /**
- * Target 1: cluster frames into {@link Reassembler#accept} (keyless, keyed, keyed during a key
- * rotation; default and tiny bounds) and bodies into {@link MessageCodec#decode}.
+ * Target 1: cluster frames into {@link FrameReader#accept} (keyless, keyed, keyed during a key
+ * rotation; default and tiny bounds) and bodies into {@link WireMessage#decode}: the engine's own
+ * reassembler and codec ({@code lnlb.core.internal.wire}) behind the exported tool API.
  *
  * <p>Properties: nothing escapes; after every frame {@code received() == accounted()}, the
  * reassembly bounds hold and the caller's buffer keeps its position and limit; every message
@@ -45,9 +43,9 @@ class ClusterFrameFuzzTest {
         final boolean direct;
         final int maxPending;
         final long maxPendingBytes;
-        final Reassembler reassembler;
-        MessageAuthenticator sealer;
-        MessageAuthenticator wrongSealer;
+        final FrameReader reassembler;
+        FrameAuthenticator sealer;
+        FrameAuthenticator wrongSealer;
         final long[] wall = {1_000};
         long now;
 
@@ -57,12 +55,12 @@ class ClusterFrameFuzzTest {
             boolean small = (setup & 2) != 0;
             littleEndian = (setup & 4) != 0;
             direct = (setup & 8) != 0;
-            maxPending = small ? 3 : Reassembler.DEFAULT_MAX_PENDING;
-            maxPendingBytes = small ? 6_000 : Reassembler.DEFAULT_MAX_PENDING_BYTES;
-            reassembler = small ? new Reassembler(Wire.VIP16, 4_096, maxPending, maxPendingBytes, 50)
-                    : new Reassembler(Wire.VIP16);
+            maxPending = small ? 3 : FrameReader.DEFAULT_MAX_PENDING;
+            maxPendingBytes = small ? 6_000 : FrameReader.DEFAULT_MAX_PENDING_BYTES;
+            reassembler = small ? new FrameReader(Wire.VIP16, 4_096, maxPending, maxPendingBytes, 50)
+                    : new FrameReader(Wire.VIP16);
             if ((setup & 1) != 0) {
-                reassembler.setAuthenticator(new MessageAuthenticator(Wire.KEY,
+                reassembler.openWith(FrameAuthenticator.rotating(Wire.KEY,
                         (setup & 16) != 0 ? Wire.WRONG_KEY : null, 5_000, () -> wall[0]));
             }
         }
@@ -81,9 +79,9 @@ class ClusterFrameFuzzTest {
         }
 
         private void message() {
-            ClusterMessage message = Wire.message(in);
+            WireMessage message = Wire.message(in);
             int mtu = in.bool() ? 1500 : 39 + in.u8();
-            MessageAuthenticator seal = switch (in.u8() % 3) {
+            FrameAuthenticator seal = switch (in.u8() % 3) {
                 case 0 -> null;
                 case 1 -> sealer != null ? sealer : (sealer = Wire.sealer(Wire.KEY));
                 default -> wrongSealer != null ? wrongSealer : (wrongSealer = Wire.sealer(Wire.WRONG_KEY));
@@ -120,7 +118,7 @@ class ClusterFrameFuzzTest {
         private void accept(byte[] frame) {
             int before = in.below(8);
             ByteBuffer buffer = Wire.place(frame, before, in.below(8), littleEndian, direct);
-            ReceivedMessage received = reassembler.accept(buffer, before, frame.length, now);
+            FrameReader.Received received = reassembler.accept(buffer, before, frame.length, now);
             untouched(buffer);
             check();
             if (received != null) {
@@ -130,7 +128,7 @@ class ClusterFrameFuzzTest {
 
         private void outOfRange() {
             ByteBuffer buffer = in.bool() ? null : Wire.place(in.blob(128), 0, 0, littleEndian, direct);
-            ReceivedMessage received = reassembler.accept(buffer, in.i32(), in.i32(), now);
+            FrameReader.Received received = reassembler.accept(buffer, in.i32(), in.i32(), now);
             if (received != null) {
                 throw new AssertionError("a frame outside the buffer was decoded: " + received);
             }
@@ -145,24 +143,24 @@ class ClusterFrameFuzzTest {
             boolean exact = !in.bool();
             int offset = exact ? before : in.i32();
             int length = exact ? body.length : in.i32();
-            ClusterMessage message = MessageCodec.decode(type, buffer, offset, length);
+            WireMessage message = WireMessage.decode(type, buffer, offset, length);
             untouched(buffer);
             if (message == null) {
                 return;
             }
             if (message.type() != type) {
-                throw new AssertionError("decode(" + type + ") returned a " + ClusterMessage.typeName(message.type()));
+                throw new AssertionError("decode(" + type + ") returned a " + WireMessage.typeName(message.type()));
             }
-            if (exact && !Arrays.equals(MessageCodec.encode(message), body)) {
+            if (exact && !Arrays.equals(message.body(), body)) {
                 throw new AssertionError("decode accepted a body that does not encode back: " + message);
             }
             roundTrip(message);
         }
 
         private void check() {
-            WireCounters c = reassembler.counters();
-            if (c.received() != c.accounted()) {
-                throw new AssertionError("received " + c.received() + " != accounted " + c.accounted() + ": " + c);
+            if (reassembler.received() != reassembler.accounted()) {
+                throw new AssertionError("received " + reassembler.received() + " != accounted "
+                        + reassembler.accounted() + ": " + reassembler);
             }
             if (reassembler.pendingMessages() < 0 || reassembler.pendingMessages() > maxPending
                     || reassembler.pendingBytes() < 0 || reassembler.pendingBytes() > maxPendingBytes
@@ -180,12 +178,12 @@ class ClusterFrameFuzzTest {
     }
 
     /** A decoded message encodes to a body that decodes to an equal message. */
-    static void roundTrip(ClusterMessage message) {
-        byte[] body = MessageCodec.encode(message);
-        if (body.length != MessageCodec.bodyLength(message)) {
-            throw new AssertionError("bodyLength " + MessageCodec.bodyLength(message) + " != encoded " + body.length);
+    static void roundTrip(WireMessage message) {
+        byte[] body = message.body();
+        if (body.length != message.bodyLength()) {
+            throw new AssertionError("bodyLength " + message.bodyLength() + " != encoded " + body.length);
         }
-        ClusterMessage again = MessageCodec.decode(message.type(), ByteBuffer.wrap(body), 0, body.length);
+        WireMessage again = WireMessage.decode(message.type(), ByteBuffer.wrap(body), 0, body.length);
         if (!message.equals(again)) {
             throw new AssertionError("round trip changed " + message + " into " + again);
         }

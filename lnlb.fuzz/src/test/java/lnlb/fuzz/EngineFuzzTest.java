@@ -13,8 +13,8 @@ import lnlb.core.api.run.MemoryNetwork;
 import lnlb.core.api.run.NodeState;
 import lnlb.core.api.run.RunningCluster;
 import lnlb.core.api.run.VirtualClock;
-import lnlb.core.internal.wire.ClusterMessage;
-import lnlb.core.internal.wire.MessageAuthenticator;
+import lnlb.core.api.wire.FrameAuthenticator;
+import lnlb.core.api.wire.WireMessage;
 import lnlb.module.dflt.internal.DefaultTracker;
 
 /**
@@ -96,8 +96,8 @@ class EngineFuzzTest {
     private static final class Run {
         final FuzzInput in;
         final Node node;
-        MessageAuthenticator sealer;
-        MessageAuthenticator wrongSealer;
+        FrameAuthenticator sealer;
+        FrameAuthenticator wrongSealer;
         int messageId;
 
         Run(FuzzInput in) {
@@ -128,8 +128,8 @@ class EngineFuzzTest {
 
         private void message() {
             long source = Wire.node(in);
-            ClusterMessage message = Wire.message(in);
-            MessageAuthenticator seal = switch (in.u8() % 4) {
+            WireMessage message = Wire.message(in);
+            FrameAuthenticator seal = switch (in.u8() % 4) {
                 case 0, 1 -> node.keyed ? (sealer != null ? sealer : (sealer = Wire.sealer(Wire.KEY))) : null;
                 case 2 -> null;
                 default -> wrongSealer != null ? wrongSealer : (wrongSealer = Wire.sealer(Wire.WRONG_KEY));

@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
 import java.util.List;
-import lnlb.core.internal.wire.ClusterMessage;
-import lnlb.core.internal.wire.ClusterMessage.Commit;
-import lnlb.core.internal.wire.ClusterMessage.Prepare;
-import lnlb.core.internal.wire.ClusterMessage.Welcome;
-import lnlb.core.internal.wire.View;
+import lnlb.core.api.wire.WireMessage;
+import lnlb.core.api.wire.WireMessage.Member;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,22 +22,22 @@ class FindingsTest {
     @Test
     void duplicateViewMemberInPrepare() {
         EngineFuzzTest.Node node = new EngineFuzzTest.Node(false, false);
-        expect(Findings.DUPLICATE_VIEW_MEMBER, () -> send(node, LOWER, new Prepare(twice(5))));
+        expect(Findings.DUPLICATE_VIEW_MEMBER, () -> send(node, LOWER, WireMessage.prepare(5, twice())));
     }
 
     @Test
     void duplicateViewMemberInCommit() {
         EngineFuzzTest.Node node = new EngineFuzzTest.Node(false, false);
-        expect(Findings.DUPLICATE_VIEW_MEMBER, () -> send(node, LOWER, new Commit(twice(5))));
+        expect(Findings.DUPLICATE_VIEW_MEMBER, () -> send(node, LOWER, WireMessage.commit(5, twice())));
     }
 
     @Test
     void duplicateViewMemberInWelcome() {
         // Removed from the view, the node rejoins; the WELCOME for it names a member twice.
         EngineFuzzTest.Node node = new EngineFuzzTest.Node(false, false);
-        send(node, LOWER, new Commit(new View(7, List.of(new View.Member(LOWER, 10), new View.Member(PEER, 10)))));
+        send(node, LOWER, WireMessage.commit(7, List.of(new Member(LOWER, 10), new Member(PEER, 10))));
         node.time.runFor(20);
-        expect(Findings.DUPLICATE_VIEW_MEMBER, () -> send(node, LOWER, new Welcome(Wire.SELF, twice(8), new int[0])));
+        expect(Findings.DUPLICATE_VIEW_MEMBER, () -> send(node, LOWER, WireMessage.welcome(Wire.SELF, 8, twice())));
     }
 
     @Test
@@ -48,8 +45,8 @@ class FindingsTest {
         // Removed from the view, the node rejoins and records what it hears; the bad PREPARE is replayed
         // when it founds again, inside a loop timer (tick -> becomeObserver -> JoinRecorder.replay).
         EngineFuzzTest.Node node = new EngineFuzzTest.Node(false, false);
-        send(node, LOWER, new Commit(new View(7, List.of(new View.Member(LOWER, 10), new View.Member(PEER, 10)))));
-        send(node, LOWER, new Prepare(twice(9)));
+        send(node, LOWER, WireMessage.commit(7, List.of(new Member(LOWER, 10), new Member(PEER, 10))));
+        send(node, LOWER, WireMessage.prepare(9, twice()));
         expect(Findings.DUPLICATE_VIEW_MEMBER, () -> node.time.runFor(1_000));
     }
 
@@ -61,16 +58,17 @@ class FindingsTest {
         assertDoesNotThrow(() -> EngineFuzzTest.run(input)); // the harness lets an open finding pass, no other
         expect(Findings.DUPLICATE_VIEW_MEMBER, () -> {
             EngineFuzzTest.Node node = new EngineFuzzTest.Node(false, false);
-            send(node, LOWER, new Prepare(twice(5)));
+            send(node, LOWER, WireMessage.prepare(5, twice()));
         });
     }
 
-    private static View twice(long epoch) {
-        return new View(epoch, List.of(new View.Member(PEER, 10), new View.Member(PEER, 10)));
+    /** A view's members naming one node twice. */
+    private static List<Member> twice() {
+        return List.of(new Member(PEER, 10), new Member(PEER, 10));
     }
 
     /** The message as {@code source} sends it, every frame straight into {@code onFrame}. */
-    private static void send(EngineFuzzTest.Node node, long source, ClusterMessage message) {
+    private static void send(EngineFuzzTest.Node node, long source, WireMessage message) {
         for (byte[] frame : Wire.frames(message, 1500, null, source, 1)) {
             node.engine.onFrame(ByteBuffer.wrap(frame), 0, frame.length);
         }

@@ -10,21 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import lnlb.core.api.Datagram;
-import lnlb.core.internal.wire.ClusterMessage;
-import lnlb.core.internal.wire.ClusterMessage.AskRetransmit;
-import lnlb.core.internal.wire.ClusterMessage.Commit;
-import lnlb.core.internal.wire.ClusterMessage.Committed;
-import lnlb.core.internal.wire.ClusterMessage.Conntrack;
-import lnlb.core.internal.wire.ClusterMessage.Heartbeat;
-import lnlb.core.internal.wire.ClusterMessage.Join;
-import lnlb.core.internal.wire.ClusterMessage.Leave;
-import lnlb.core.internal.wire.ClusterMessage.Prepare;
-import lnlb.core.internal.wire.ClusterMessage.Prepared;
-import lnlb.core.internal.wire.ClusterMessage.Retransmit;
-import lnlb.core.internal.wire.ClusterMessage.Welcome;
-import lnlb.core.internal.wire.MessageCodec;
-import lnlb.core.internal.wire.View;
 import lnlb.core.api.ProtocolModule;
+import lnlb.core.api.wire.WireMessage;
+import lnlb.core.api.wire.WireMessage.Member;
 import lnlb.core.testing.FakeCluster;
 
 /**
@@ -65,27 +53,43 @@ public final class SeedCorpus {
         System.out.println(dir + ": " + seeds.size() + " seeds");
     }
 
+    /** A view for the seeds' WELCOME, PREPARE and COMMIT messages. */
+    record View(long epoch, List<Member> members) {
+    }
+
+    static WireMessage prepare(View view) {
+        return WireMessage.prepare(view.epoch(), view.members());
+    }
+
+    static WireMessage commit(View view) {
+        return WireMessage.commit(view.epoch(), view.members());
+    }
+
+    static WireMessage welcome(long joiner, View view, int[] protocols) {
+        return WireMessage.welcome(joiner, view.epoch(), view.members(), protocols);
+    }
+
     /** One message of every type, with small epochs and this cluster's nodes. */
-    static List<ClusterMessage> samples() {
-        View view = new View(2, List.of(new View.Member(Wire.SELF, 10), new View.Member(PEER, 20)));
-        List<ClusterMessage> all = new ArrayList<>();
-        all.add(new Join(10));
-        all.add(new Welcome(PEER, view, new int[] {0}));
-        all.add(new Heartbeat(1, 10, 3));
-        all.add(new AskRetransmit(Wire.SELF, 1));
-        all.add(new Retransmit(1, 10, 3));
-        all.add(new Leave());
-        all.add(new Conntrack(PEER, 0, trackerDump(3, 5_000)));
-        all.add(new Prepare(view));
-        all.add(new Prepared(2));
-        all.add(new Commit(view));
-        all.add(new Committed(2, false, new int[] {0, 17}, new long[] {0x0A00_0001L, 7}, new long[] {42, 43}));
+    static List<WireMessage> samples() {
+        View view = new View(2, List.of(new Member(Wire.SELF, 10), new Member(PEER, 20)));
+        List<WireMessage> all = new ArrayList<>();
+        all.add(WireMessage.join(10));
+        all.add(welcome(PEER, view, new int[] {0}));
+        all.add(WireMessage.heartbeat(1, 10, 3));
+        all.add(WireMessage.askRetransmit(Wire.SELF, 1));
+        all.add(WireMessage.retransmit(1, 10, 3));
+        all.add(WireMessage.leave());
+        all.add(WireMessage.conntrack(PEER, 0, trackerDump(3, 5_000)));
+        all.add(prepare(view));
+        all.add(WireMessage.prepared(2));
+        all.add(commit(view));
+        all.add(WireMessage.committed(2, false, new int[] {0, 17}, new long[] {0x0A00_0001L, 7}, new long[] {42, 43}));
         return all;
     }
 
-    private static FuzzInput.Writer checkedMessage(FuzzInput.Writer w, ClusterMessage m) {
+    private static FuzzInput.Writer checkedMessage(FuzzInput.Writer w, WireMessage m) {
         FuzzInput.Writer alone = Wire.writeMessage(new FuzzInput.Writer(), m);
-        ClusterMessage back = Wire.message(new FuzzInput(alone.toByteArray()));
+        WireMessage back = Wire.message(new FuzzInput(alone.toByteArray()));
         if (!back.equals(m)) {
             throw new AssertionError("the seed writer and Wire.message disagree: " + m + " read back as " + back);
         }
@@ -97,18 +101,18 @@ public final class SeedCorpus {
     static Map<String, byte[]> wire() {
         Map<String, byte[]> seeds = new LinkedHashMap<>();
         for (int keyed = 0; keyed < 2; keyed++) {
-            for (ClusterMessage m : samples()) {
+            for (WireMessage m : samples()) {
                 FuzzInput.Writer w = new FuzzInput.Writer().u8(keyed).u8(2);
                 checkedMessage(w, m).u8(1).u8(keyed).u8(1).u8(7).u8(0);
                 int frames = Wire.frames(m, 1500, keyed == 1 ? Wire.sealer(Wire.KEY) : null, PEER, 7).size();
                 for (int i = 0; i < frames; i++) {
                     w.u8(0).u8(0).u8(0);
                 }
-                seeds.put((keyed == 1 ? "keyed-" : "") + ClusterMessage.typeName(m.type()).toLowerCase(), w.toByteArray());
+                seeds.put((keyed == 1 ? "keyed-" : "") + WireMessage.typeName(m.type()).toLowerCase(), w.toByteArray());
             }
         }
         // A dump in 100-byte frames, reversed, one fragment twice; then the same on tiny bounds, interleaved with a clock step.
-        ClusterMessage big = new Conntrack(PEER, 0, trackerDump(20, 9_000));
+        WireMessage big = WireMessage.conntrack(PEER, 0, trackerDump(20, 9_000));
         for (int setup : new int[] {0, 2, 1}) {
             FuzzInput.Writer w = new FuzzInput.Writer().u8(setup).u8(2);
             checkedMessage(w, big).u8(0).u8(61).u8(setup & 1).u8(1).u8(9).u8(1);
@@ -122,14 +126,14 @@ public final class SeedCorpus {
             w.u8(3).u8(0).u16(3_000);
             seeds.put("fragmented-conntrack-setup" + setup, w.toByteArray());
         }
-        for (ClusterMessage m : samples()) {
-            byte[] body = MessageCodec.encode(m);
-            seeds.put("decode-" + ClusterMessage.typeName(m.type()).toLowerCase(),
+        for (WireMessage m : samples()) {
+            byte[] body = m.body();
+            seeds.put("decode-" + WireMessage.typeName(m.type()).toLowerCase(),
                     new FuzzInput.Writer().u8(0).u8(4).u8(m.type()).blob(body).u8(1).u8(1).u8(0).toByteArray());
         }
         // A frame with every header field spelled out: a single-fragment heartbeat with its CRC.
-        byte[] heartbeat = MessageCodec.encode(new Heartbeat(1, 10, 3));
-        FuzzInput.Writer header = new FuzzInput.Writer().u8(0).u8(1).u8(3).u8(1).u8(ClusterMessage.HEARTBEAT).u8(0).u8(3)
+        byte[] heartbeat = WireMessage.heartbeat(1, 10, 3).body();
+        FuzzInput.Writer header = new FuzzInput.Writer().u8(0).u8(1).u8(3).u8(1).u8(WireMessage.HEARTBEAT).u8(0).u8(3)
                 .u16(0).u16(1).blob(heartbeat).u8(0).u8(0);
         seeds.put("header-heartbeat", header.toByteArray());
         seeds.put("out-of-range", new FuzzInput.Writer().u8(0).u8(5).u8(0).blob(new byte[64]).i32(60).i32(10)
@@ -346,7 +350,7 @@ public final class SeedCorpus {
         }
 
         /** A message from {@code source}, sealed with the cluster key when there is one, in 1500-byte frames. */
-        Program send(long source, ClusterMessage m) {
+        Program send(long source, WireMessage m) {
             w.u8(1);
             Wire.writeNode(w, source);
             checkedMessage(w, m).u8(0).u8(1).u8(1);
@@ -401,17 +405,17 @@ public final class SeedCorpus {
     }
 
     static View view(long epoch, long... nodes) {
-        List<View.Member> members = new ArrayList<>();
+        List<Member> members = new ArrayList<>();
         for (long node : nodes) {
-            members.add(new View.Member(node, 10));
+            members.add(new Member(node, 10));
         }
         return new View(epoch, members);
     }
 
     /** {@link Findings#DUPLICATE_VIEW_MEMBER}: a PREPARE from the node below this one naming the peer twice. */
     static byte[] duplicateViewMember() {
-        View twice = new View(5, List.of(new View.Member(PEER, 10), new View.Member(PEER, 10)));
-        return new Program(false, false).send(LOWER, new Prepare(twice)).bytes();
+        View twice = new View(5, List.of(new Member(PEER, 10), new Member(PEER, 10)));
+        return new Program(false, false).send(LOWER, prepare(twice)).bytes();
     }
 
     static Map<String, byte[]> engine() {
@@ -421,28 +425,28 @@ public final class SeedCorpus {
             // A peer announces itself as an observer; this node proposes {self, peer}; PREPARED; datagrams race the
             // commit window; COMMITTED closes it; the peer leaves.
             seeds.put(k + "peer-joins-and-leaves", new Program(keyed, false)
-                    .send(PEER, new Join(10)).send(PEER, new Heartbeat(1, 10, 2)).time(30)
-                    .send(PEER, new Prepared(2)).udp(0x0A00_0001, 40_000).tcp(2, Datagram.TCP_SYN).ipv6(5)
-                    .send(PEER, new Committed(2, false, new int[0], new long[0], new long[0]))
-                    .udp(0x0A00_0003, 40_001).time(200).send(PEER, new Leave()).time(500).bytes());
+                    .send(PEER, WireMessage.join(10)).send(PEER, WireMessage.heartbeat(1, 10, 2)).time(30)
+                    .send(PEER, WireMessage.prepared(2)).udp(0x0A00_0001, 40_000).tcp(2, Datagram.TCP_SYN).ipv6(5)
+                    .send(PEER, WireMessage.committed(2, false, new int[0], new long[0], new long[0]))
+                    .udp(0x0A00_0003, 40_001).time(200).send(PEER, WireMessage.leave()).time(500).bytes());
             // A node below this one leads: PREPARE and COMMIT of {lower, self} at epoch 5, then it asks for a retransmit.
             seeds.put(k + "lower-node-leads", new Program(keyed, true)
-                    .send(LOWER, new Heartbeat(4, 10, 3)).send(LOWER, new Prepare(view(5, LOWER, Wire.SELF)))
-                    .udp(0x0A00_0004, 40_002).send(LOWER, new Commit(view(5, LOWER, Wire.SELF)))
-                    .send(LOWER, new AskRetransmit(Wire.SELF, 1)).tcp(5, Datagram.TCP_FIN).time(300).bytes());
+                    .send(LOWER, WireMessage.heartbeat(4, 10, 3)).send(LOWER, prepare(view(5, LOWER, Wire.SELF)))
+                    .udp(0x0A00_0004, 40_002).send(LOWER, commit(view(5, LOWER, Wire.SELF)))
+                    .send(LOWER, WireMessage.askRetransmit(Wire.SELF, 1)).tcp(5, Datagram.TCP_FIN).time(300).bytes());
             // Removed from the view: this node rejoins; WELCOME and a CONNTRACK dump of protocol 0 bring it back.
             seeds.put(k + "removed-then-welcomed", new Program(keyed, false)
-                    .send(LOWER, new Commit(view(7, LOWER, PEER))).time(20).udp(0x0A00_0005, 40_003)
-                    .send(LOWER, new Welcome(Wire.SELF, view(8, LOWER, PEER, Wire.SELF), new int[] {0}))
-                    .send(LOWER, new Conntrack(Wire.SELF, 0, trackerDump(6, 2_000))).udp(0x0A00_0006, 40_004)
+                    .send(LOWER, commit(view(7, LOWER, PEER))).time(20).udp(0x0A00_0005, 40_003)
+                    .send(LOWER, welcome(Wire.SELF, view(8, LOWER, PEER, Wire.SELF), new int[] {0}))
+                    .send(LOWER, WireMessage.conntrack(Wire.SELF, 0, trackerDump(6, 2_000))).udp(0x0A00_0006, 40_004)
                     .time(300).bytes());
         }
         seeds.put("traffic-arp-and-hot-swap", new Program(false, true)
                 .udp(0x0A00_0007, 1).arp().tcp(8, Datagram.TCP_SYN).swap(0, true).udp(0x0A00_0008, 2).time(100)
                 .swap(0, false).swap(1, true).tcp(9, Datagram.TCP_ACK).time(2_500).tcp(9, Datagram.TCP_ACK).bytes());
         seeds.put("retransmit-and-join-served", new Program(false, false)
-                .send(PEER, new Retransmit(1, 10, 2)).send(PEER, new AskRetransmit(Wire.SELF, 0))
-                .send(PEER, new Join(10)).time(150).bytes());
+                .send(PEER, WireMessage.retransmit(1, 10, 2)).send(PEER, WireMessage.askRetransmit(Wire.SELF, 0))
+                .send(PEER, WireMessage.join(10)).time(150).bytes());
         return seeds;
     }
 

@@ -8,22 +8,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.CRC32;
 import lnlb.core.api.NodeAddress;
-import lnlb.core.internal.wire.ClusterHeader;
-import lnlb.core.internal.wire.ClusterMessage;
-import lnlb.core.internal.wire.ClusterMessage.AskRetransmit;
-import lnlb.core.internal.wire.ClusterMessage.Commit;
-import lnlb.core.internal.wire.ClusterMessage.Committed;
-import lnlb.core.internal.wire.ClusterMessage.Conntrack;
-import lnlb.core.internal.wire.ClusterMessage.Heartbeat;
-import lnlb.core.internal.wire.ClusterMessage.Join;
-import lnlb.core.internal.wire.ClusterMessage.Leave;
-import lnlb.core.internal.wire.ClusterMessage.Prepare;
-import lnlb.core.internal.wire.ClusterMessage.Prepared;
-import lnlb.core.internal.wire.ClusterMessage.Retransmit;
-import lnlb.core.internal.wire.ClusterMessage.Welcome;
-import lnlb.core.internal.wire.Fragmenter;
-import lnlb.core.internal.wire.MessageAuthenticator;
-import lnlb.core.internal.wire.View;
+import lnlb.core.api.wire.FrameAuthenticator;
+import lnlb.core.api.wire.FrameHeader;
+import lnlb.core.api.wire.FrameWriter;
+import lnlb.core.api.wire.WireMessage;
+import lnlb.core.api.wire.WireMessage.Member;
 
 /**
  * Cluster-protocol vocabulary for the harnesses: the fuzzed cluster's VIP, keys and nodes, well-formed
@@ -33,7 +22,7 @@ import lnlb.core.internal.wire.View;
  */
 final class Wire {
     static final InetAddress VIP = address(new byte[] {10, 0, 0, 100});
-    static final byte[] VIP16 = ClusterHeader.vipBytes(VIP);
+    static final byte[] VIP16 = FrameHeader.vipBytes(VIP);
     static final long CLUSTER_MAC = NodeAddress.unicastClusterMac(VIP);
     static final byte[] KEY = HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
     static final String KEY_HEX = HexFormat.of().formatHex(KEY);
@@ -68,36 +57,41 @@ final class Wire {
     }
 
     /** A well-formed message of a fuzzer-chosen type. */
-    static ClusterMessage message(FuzzInput in) {
-        int type = ClusterMessage.MIN_TYPE + in.below(ClusterMessage.MAX_TYPE);
+    static WireMessage message(FuzzInput in) {
+        int type = WireMessage.MIN_TYPE + in.below(WireMessage.MAX_TYPE);
         switch (type) {
-            case ClusterMessage.JOIN:
-                return new Join((int) smallOrAny(in));
-            case ClusterMessage.WELCOME: {
+            case WireMessage.JOIN:
+                return WireMessage.join((int) smallOrAny(in));
+            case WireMessage.WELCOME: {
                 long joiner = node(in);
-                View view = view(in);
+                long epoch = smallOrAny(in);
+                List<Member> members = members(in);
                 int[] protocols = new int[in.below(4)];
                 for (int i = 0; i < protocols.length; i++) {
                     protocols[i] = in.u8();
                 }
-                return new Welcome(joiner, view, protocols);
+                return WireMessage.welcome(joiner, epoch, members, protocols);
             }
-            case ClusterMessage.HEARTBEAT:
-                return new Heartbeat(smallOrAny(in), (int) smallOrAny(in), in.u8());
-            case ClusterMessage.ASK_RETRANSMIT:
-                return new AskRetransmit(node(in), smallOrAny(in));
-            case ClusterMessage.RETRANSMIT:
-                return new Retransmit(smallOrAny(in), (int) smallOrAny(in), in.u8());
-            case ClusterMessage.LEAVE:
-                return new Leave();
-            case ClusterMessage.CONNTRACK:
-                return new Conntrack(node(in), in.u8(), in.blob(4096));
-            case ClusterMessage.PREPARE:
-                return new Prepare(view(in));
-            case ClusterMessage.PREPARED:
-                return new Prepared(smallOrAny(in));
-            case ClusterMessage.COMMIT:
-                return new Commit(view(in));
+            case WireMessage.HEARTBEAT:
+                return WireMessage.heartbeat(smallOrAny(in), (int) smallOrAny(in), in.u8());
+            case WireMessage.ASK_RETRANSMIT:
+                return WireMessage.askRetransmit(node(in), smallOrAny(in));
+            case WireMessage.RETRANSMIT:
+                return WireMessage.retransmit(smallOrAny(in), (int) smallOrAny(in), in.u8());
+            case WireMessage.LEAVE:
+                return WireMessage.leave();
+            case WireMessage.CONNTRACK:
+                return WireMessage.conntrack(node(in), in.u8(), in.blob(4096));
+            case WireMessage.PREPARE: {
+                long epoch = smallOrAny(in);
+                return WireMessage.prepare(epoch, members(in));
+            }
+            case WireMessage.PREPARED:
+                return WireMessage.prepared(smallOrAny(in));
+            case WireMessage.COMMIT: {
+                long epoch = smallOrAny(in);
+                return WireMessage.commit(epoch, members(in));
+            }
             default: {
                 long epoch = smallOrAny(in);
                 boolean overflow = in.bool();
@@ -110,19 +104,19 @@ final class Wire {
                     keys[i] = smallOrAny(in);
                     digests[i] = in.i64();
                 }
-                return new Committed(epoch, overflow, slots, keys, digests);
+                return WireMessage.committed(epoch, overflow, slots, keys, digests);
             }
         }
     }
 
-    static View view(FuzzInput in) {
-        long epoch = smallOrAny(in);
+    /** A view's members (its epoch is read just before). */
+    static List<Member> members(FuzzInput in) {
         int count = in.below(6);
-        List<View.Member> members = new ArrayList<>();
+        List<Member> members = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            members.add(new View.Member(node(in), (int) smallOrAny(in)));
+            members.add(new Member(node(in), (int) smallOrAny(in)));
         }
-        return new View(epoch, members);
+        return members;
     }
 
     // ------------------------------------------------------------ the same choices, written (seeds)
@@ -146,76 +140,68 @@ final class Wire {
     }
 
     /** The bytes {@link #message} reads to build {@code m}. */
-    static FuzzInput.Writer writeMessage(FuzzInput.Writer w, ClusterMessage m) {
-        w.u8(m.type() - ClusterMessage.MIN_TYPE);
-        if (m instanceof Join j) {
-            writeSmallOrAny(w, j.weight());
-        } else if (m instanceof Welcome welcome) {
-            writeNode(w, welcome.joiner());
-            writeView(w, welcome.view());
-            w.u8(welcome.protocols().length);
-            for (int p : welcome.protocols()) {
-                w.u8(p);
+    static FuzzInput.Writer writeMessage(FuzzInput.Writer w, WireMessage m) {
+        w.u8(m.type() - WireMessage.MIN_TYPE);
+        switch (m.type()) {
+            case WireMessage.JOIN -> writeSmallOrAny(w, m.weight());
+            case WireMessage.WELCOME -> {
+                writeNode(w, m.node());
+                writeView(w, m);
+                w.u8(m.protocols().length);
+                for (int p : m.protocols()) {
+                    w.u8(p);
+                }
             }
-        } else if (m instanceof Heartbeat h) {
-            writeSmallOrAny(w, h.epoch());
-            writeSmallOrAny(w, h.weight());
-            w.u8(h.state());
-        } else if (m instanceof AskRetransmit a) {
-            writeNode(w, a.target());
-            writeSmallOrAny(w, a.epoch());
-        } else if (m instanceof Retransmit r) {
-            writeSmallOrAny(w, r.epoch());
-            writeSmallOrAny(w, r.weight());
-            w.u8(r.state());
-        } else if (m instanceof Conntrack c) {
-            writeNode(w, c.joiner());
-            w.u8(c.protocol()).blob(c.state());
-        } else if (m instanceof Prepare p) {
-            writeView(w, p.view());
-        } else if (m instanceof Prepared p) {
-            writeSmallOrAny(w, p.epoch());
-        } else if (m instanceof Commit c) {
-            writeView(w, c.view());
-        } else if (m instanceof Committed c) {
-            writeSmallOrAny(w, c.epoch());
-            w.u8(c.overflow() ? 1 : 0).u8(c.slots().length);
-            for (int i = 0; i < c.slots().length; i++) {
-                w.u8(c.slots()[i]);
-                writeSmallOrAny(w, c.keys()[i]);
-                w.i64(c.digests()[i]);
+            case WireMessage.HEARTBEAT, WireMessage.RETRANSMIT -> {
+                writeSmallOrAny(w, m.epoch());
+                writeSmallOrAny(w, m.weight());
+                w.u8(m.state());
             }
+            case WireMessage.ASK_RETRANSMIT -> {
+                writeNode(w, m.node());
+                writeSmallOrAny(w, m.epoch());
+            }
+            case WireMessage.CONNTRACK -> {
+                writeNode(w, m.node());
+                w.u8(m.protocol()).blob(m.stateBytes());
+            }
+            case WireMessage.PREPARE, WireMessage.COMMIT -> writeView(w, m);
+            case WireMessage.PREPARED -> writeSmallOrAny(w, m.epoch());
+            case WireMessage.COMMITTED -> {
+                writeSmallOrAny(w, m.epoch());
+                w.u8(m.overflow() ? 1 : 0).u8(m.slots().length);
+                for (int i = 0; i < m.slots().length; i++) {
+                    w.u8(m.slots()[i]);
+                    writeSmallOrAny(w, m.keys()[i]);
+                    w.i64(m.digests()[i]);
+                }
+            }
+            default -> { } // LEAVE: no field
         }
         return w;
     }
 
-    static void writeView(FuzzInput.Writer w, View view) {
-        writeSmallOrAny(w, view.epoch());
-        w.u8(view.members().size());
-        for (View.Member member : view.members()) {
+    /** The view of a WELCOME, PREPARE or COMMIT, as {@link #message} reads it. */
+    static void writeView(FuzzInput.Writer w, WireMessage m) {
+        writeSmallOrAny(w, m.epoch());
+        w.u8(m.members().size());
+        for (Member member : m.members()) {
             writeNode(w, member.node());
             writeSmallOrAny(w, member.weight());
         }
     }
 
     /** A sender's authenticator with a fixed wall clock, so the counters it writes are reproducible. */
-    static MessageAuthenticator sealer(byte[] key) {
-        return new MessageAuthenticator(key, null, 0, () -> 1L);
+    static FrameAuthenticator sealer(byte[] key) {
+        return FrameAuthenticator.of(key, () -> 1L);
     }
 
     /** The frames a node with this MTU and sealer sends for {@code message}, each copied out. */
-    static List<byte[]> frames(ClusterMessage message, int mtu, MessageAuthenticator sealer, long source, int messageId) {
+    static List<byte[]> frames(WireMessage message, int mtu, FrameAuthenticator sealer, long source, int messageId) {
         // A sealed frame needs room for the header, one byte of slice and the trailer.
-        int least = ClusterHeader.HEADER_LENGTH + MessageAuthenticator.TRAILER_LENGTH + 1;
-        Fragmenter fragmenter = new Fragmenter(sealer != null ? Math.max(mtu, least) : mtu, 64 << 20);
-        fragmenter.setAuthenticator(sealer);
-        List<byte[]> frames = new ArrayList<>();
-        fragmenter.send(message, VIP16, source, CLUSTER_MAC, messageId, frame -> {
-            byte[] copy = new byte[frame.remaining()];
-            frame.get(frame.position(), copy);
-            frames.add(copy);
-        });
-        return frames;
+        int least = FrameHeader.HEADER_LENGTH + FrameHeader.TRAILER_LENGTH + 1;
+        FrameWriter writer = new FrameWriter(VIP16, sealer != null ? Math.max(mtu, least) : mtu, 64 << 20);
+        return writer.sealWith(sealer).frames(message, source, CLUSTER_MAC, messageId);
     }
 
     /**
@@ -234,23 +220,23 @@ final class Wire {
         byte[] slice = in.blob(2048);
         long total = (control & 1) != 0 ? slice.length : in.i32() & 0xFFFF_FFFFL;
         int sliceLength = (control & 2) != 0 ? slice.length : in.u16();
-        ByteBuffer frame = ByteBuffer.allocate(ClusterHeader.FRAME_HEADER_LENGTH + slice.length);
-        NodeAddress.write(frame, ClusterHeader.DESTINATION_OFFSET, CLUSTER_MAC);
-        NodeAddress.write(frame, ClusterHeader.SOURCE_OFFSET, source);
-        frame.putShort(ClusterHeader.ETHERTYPE_OFFSET, (short) ((control & 4) != 0 ? in.u16() : ClusterHeader.ETHERTYPE));
-        frame.put(ClusterHeader.VERSION_OFFSET, (byte) ((control & 8) != 0 ? in.u8() : ClusterHeader.VERSION));
-        frame.put(ClusterHeader.TYPE_OFFSET, (byte) type);
-        frame.putShort(ClusterHeader.FLAGS_OFFSET, (short) flags);
-        frame.put(ClusterHeader.VIP_OFFSET, (control & 16) != 0 ? new byte[16] : VIP16);
-        frame.putInt(ClusterHeader.MESSAGE_ID_OFFSET, messageId);
-        frame.putShort(ClusterHeader.FRAGMENT_INDEX_OFFSET, (short) index);
-        frame.putShort(ClusterHeader.FRAGMENT_COUNT_OFFSET, (short) count);
-        frame.putInt(ClusterHeader.TOTAL_LENGTH_OFFSET, (int) total);
+        ByteBuffer frame = ByteBuffer.allocate(FrameHeader.FRAME_HEADER_LENGTH + slice.length);
+        NodeAddress.write(frame, FrameHeader.DESTINATION_OFFSET, CLUSTER_MAC);
+        NodeAddress.write(frame, FrameHeader.SOURCE_OFFSET, source);
+        frame.putShort(FrameHeader.ETHERTYPE_OFFSET, (short) ((control & 4) != 0 ? in.u16() : FrameHeader.ETHERTYPE));
+        frame.put(FrameHeader.VERSION_OFFSET, (byte) ((control & 8) != 0 ? in.u8() : FrameHeader.VERSION));
+        frame.put(FrameHeader.TYPE_OFFSET, (byte) type);
+        frame.putShort(FrameHeader.FLAGS_OFFSET, (short) flags);
+        frame.put(FrameHeader.VIP_OFFSET, (control & 16) != 0 ? new byte[16] : VIP16);
+        frame.putInt(FrameHeader.MESSAGE_ID_OFFSET, messageId);
+        frame.putShort(FrameHeader.FRAGMENT_INDEX_OFFSET, (short) index);
+        frame.putShort(FrameHeader.FRAGMENT_COUNT_OFFSET, (short) count);
+        frame.putInt(FrameHeader.TOTAL_LENGTH_OFFSET, (int) total);
         CRC32 crc = new CRC32();
         crc.update(slice);
-        frame.putInt(ClusterHeader.CRC_OFFSET, (control & 32) != 0 ? in.i32() : (int) crc.getValue());
-        frame.putShort(ClusterHeader.SLICE_LENGTH_OFFSET, (short) sliceLength);
-        frame.put(ClusterHeader.SLICE_OFFSET, slice);
+        frame.putInt(FrameHeader.CRC_OFFSET, (control & 32) != 0 ? in.i32() : (int) crc.getValue());
+        frame.putShort(FrameHeader.SLICE_LENGTH_OFFSET, (short) sliceLength);
+        frame.put(FrameHeader.SLICE_OFFSET, slice);
         return frame.array();
     }
 

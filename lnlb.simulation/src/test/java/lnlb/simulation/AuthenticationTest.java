@@ -8,11 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import lnlb.core.api.run.ClusterConfig;
 import lnlb.core.api.run.NodeState;
-import lnlb.core.internal.wire.ClusterHeader;
-import lnlb.core.internal.wire.ClusterMessage;
-import lnlb.core.internal.wire.ClusterMessage.Leave;
-import lnlb.core.internal.wire.Fragmenter;
-import lnlb.core.internal.wire.MessageAuthenticator;
+import lnlb.core.api.wire.FrameAuthenticator;
+import lnlb.core.api.wire.FrameHeader;
+import lnlb.core.api.wire.FrameWriter;
+import lnlb.core.api.wire.WireMessage;
 import org.junit.jupiter.api.Test;
 
 /** With a cluster key, nobody without it joins, forges a LEAVE, or replays a captured message. */
@@ -57,17 +56,15 @@ class AuthenticationTest {
         List<SimNode> nodes = startThree();
         SimNode victim = nodes.get(1);
         // A forged LEAVE in the victim's name, sealed with a guessed key.
-        Fragmenter forger = new Fragmenter(1500, 1 << 20);
-        forger.setAuthenticator(new MessageAuthenticator(MessageAuthenticator.parseKey(WRONG), null, 0,
-                System::currentTimeMillis));
-        List<byte[]> forged = new ArrayList<>();
-        forger.send(new Leave(), ClusterHeader.vipBytes(config.vip()), victim.mac(), config.clusterMac(), 99,
-                frame -> forged.add(copy(frame)));
+        FrameWriter forger = new FrameWriter(config.vip(), 1500, 1 << 20)
+                .sealWith(FrameAuthenticator.of(FrameAuthenticator.parseKey(WRONG), System::currentTimeMillis));
+        List<byte[]> forged = forger.frames(WireMessage.leave(), victim.mac(), config.clusterMac(), 99);
         forged.forEach(sim::inject);
         // Real heartbeats of the victim, captured off the wire, replayed later.
         List<byte[]> captured = new ArrayList<>();
         sim.hub().setFilter((from, to, frame) -> {
-            if (from == victim.link() && frame.length > 15 && frame[15] == ClusterMessage.HEARTBEAT) {
+            if (from == victim.link() && FrameHeader.isCluster(frame)
+                    && frame[FrameHeader.TYPE_OFFSET] == WireMessage.HEARTBEAT) {
                 captured.add(frame.clone());
             }
             return true;
@@ -110,11 +107,5 @@ class AuthenticationTest {
             assertEquals(3, node.engine().view().size(), node.engine().view().toString());
             assertTrue(node.engine().view().epoch() > epoch);
         }
-    }
-
-    private static byte[] copy(java.nio.ByteBuffer frame) {
-        byte[] bytes = new byte[frame.remaining()];
-        frame.get(frame.position(), bytes);
-        return bytes;
     }
 }

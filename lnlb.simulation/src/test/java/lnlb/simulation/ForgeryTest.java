@@ -7,15 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.run.ClusterConfig;
-import lnlb.core.internal.wire.ClusterHeader;
-import lnlb.core.internal.wire.ClusterMessage;
-import lnlb.core.internal.wire.ClusterMessage.Commit;
-import lnlb.core.internal.wire.ClusterMessage.Heartbeat;
-import lnlb.core.internal.wire.ClusterMessage.Join;
-import lnlb.core.internal.wire.ClusterMessage.Leave;
-import lnlb.core.internal.wire.Fragmenter;
-import lnlb.core.internal.wire.View;
-import lnlb.core.internal.wire.View.Member;
+import lnlb.core.api.wire.FrameWriter;
+import lnlb.core.api.wire.WireMessage;
+import lnlb.core.api.wire.WireMessage.Member;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +26,7 @@ class ForgeryTest {
 
     private final SimulatedCluster sim = new SimulatedCluster(100, 5, 1);
     private final ClusterConfig config = sim.config("nlb0", "10.0.0.10");
-    private final Fragmenter forger = new Fragmenter(1500, 1 << 20);
+    private final FrameWriter forger = new FrameWriter(config.vip(), 1500, 1 << 20);
     private int forgedId = 1_000_000;
     private int nextSource;
 
@@ -43,7 +37,7 @@ class ForgeryTest {
             long epoch = nodes.stream().mapToLong(n -> n.engine().view().epoch()).max().orElseThrow() + 1;
             // weights that move most sources: the victim's old share goes to the others
             List<Member> members = nodes.stream().map(n -> new Member(n.mac(), n == victim ? 50 : 1)).toList();
-            int twice = underTraffic(() -> forge(victim.mac(), new Commit(new View(epoch, members))));
+            int twice = underTraffic(() -> forge(victim.mac(), WireMessage.commit(epoch, members)));
             assertEquals(0, twice, "datagrams accepted twice after a COMMIT forged under " + NodeAddress.format(victim.mac()));
             assertTrue(nodes.get(0).engine().counters().forgedOwnMessages() + nodes.get(1).engine().counters().forgedOwnMessages()
                     + nodes.get(2).engine().counters().forgedOwnMessages() > 0, "the forgery was seen by its victim");
@@ -55,10 +49,10 @@ class ForgeryTest {
         List<SimNode> nodes = startThree();
         for (SimNode victim : nodes) {
             int twice = underTraffic(() -> {
-                forge(victim.mac(), new Leave());
-                forge(victim.mac(), new Join(1));
-                forge(victim.mac(), new Heartbeat(victim.engine().view().epoch() + 7, 3, 3));
-                forge(0x0200_0000_0000L, new Heartbeat(victim.engine().view().epoch() + 1, 1, 3)); // a lower "member"
+                forge(victim.mac(), WireMessage.leave());
+                forge(victim.mac(), WireMessage.join(1));
+                forge(victim.mac(), WireMessage.heartbeat(victim.engine().view().epoch() + 7, 3, 3));
+                forge(0x0200_0000_0000L, WireMessage.heartbeat(victim.engine().view().epoch() + 1, 1, 3)); // a lower "member"
             });
             assertEquals(0, twice, "datagrams accepted twice under forged membership messages of " + NodeAddress.format(victim.mac()));
         }
@@ -120,11 +114,7 @@ class ForgeryTest {
         return twice;
     }
 
-    private void forge(long sender, ClusterMessage message) {
-        forger.send(message, ClusterHeader.vipBytes(config.vip()), sender, config.clusterMac(), forgedId++, frame -> {
-            byte[] bytes = new byte[frame.remaining()];
-            frame.get(frame.position(), bytes);
-            sim.inject(bytes);
-        });
+    private void forge(long sender, WireMessage message) {
+        forger.write(message, sender, config.clusterMac(), forgedId++, sim::inject);
     }
 }

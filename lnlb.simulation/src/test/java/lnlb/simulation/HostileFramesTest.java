@@ -15,13 +15,10 @@ import lnlb.core.api.ClusterLink;
 import lnlb.core.api.run.ClusterConfig;
 import lnlb.core.api.run.ClusterCounters;
 import lnlb.core.api.run.NodeState;
-import lnlb.core.internal.wire.ClusterHeader;
-import lnlb.core.internal.wire.ClusterMessage;
-import lnlb.core.internal.wire.ClusterMessage.Heartbeat;
-import lnlb.core.internal.wire.ClusterMessage.Join;
-import lnlb.core.internal.wire.ClusterMessage.Leave;
-import lnlb.core.internal.wire.Fragmenter;
-import lnlb.core.internal.wire.MessageAuthenticator;
+import lnlb.core.api.wire.FrameAuthenticator;
+import lnlb.core.api.wire.FrameHeader;
+import lnlb.core.api.wire.FrameWriter;
+import lnlb.core.api.wire.WireMessage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,12 +37,12 @@ class HostileFramesTest {
 
     private final SimulatedCluster sim = new SimulatedCluster(100, 3, 1);
     private final ClusterConfig config = sim.config("nlb0", "10.0.0.10").withKeys(KEY, null, 0);
-    private final byte[] vip = ClusterHeader.vipBytes(config.vip());
+    private final byte[] vip = FrameHeader.vipBytes(config.vip());
     private final Random rnd = new Random(10);
     /** The last message id seen from each real node: the forger guesses the next ones. */
     private final Map<Long, Integer> lastIds = new HashMap<>();
     private final List<byte[]> captured = new ArrayList<>();
-    private final Fragmenter wrongKey = new Fragmenter(1500, 1 << 20);
+    private final FrameWriter wrongKey = new FrameWriter(config.vip(), 1500, 1 << 20);
     private long forged;
 
     @Test
@@ -54,8 +51,7 @@ class HostileFramesTest {
         for (int i = 1; i <= 3; i++) {
             nodes.add(sim.startAndJoin(config, 0x0200_0000_0000L + i, 1));
         }
-        wrongKey.setAuthenticator(new MessageAuthenticator(MessageAuthenticator.parseKey(WRONG), null, 0,
-                System::currentTimeMillis));
+        wrongKey.sealWith(FrameAuthenticator.of(FrameAuthenticator.parseKey(WRONG), System::currentTimeMillis));
         Ledger ledger = new Ledger(sim, config);
         for (int base = 0; base < FLOWS; base += 10_000) {
             ledger.round(0x0A50_0000 + base, 10_000); // the tracker state the joiner will need
@@ -123,10 +119,10 @@ class HostileFramesTest {
         ClusterLink first = nodes.get(0).link();
         ClusterLink second = nodes.get(1).link();
         sim.hub().setFilter((from, to, frame) -> {
-            if (to == (from == first ? second : first) && frame.length > ClusterHeader.FRAME_HEADER_LENGTH
-                    && ClusterHeader.etherType(ByteBuffer.wrap(frame), 0) == ClusterHeader.ETHERTYPE) {
-                ByteBuffer b = ByteBuffer.wrap(frame);
-                lastIds.put(readMac(frame, ClusterHeader.SOURCE_OFFSET), b.getInt(ClusterHeader.MESSAGE_ID_OFFSET));
+            if (to == (from == first ? second : first) && frame.length > FrameHeader.FRAME_HEADER_LENGTH
+                    && FrameHeader.isCluster(frame)) {
+                FrameHeader header = FrameHeader.read(frame);
+                lastIds.put(header.source(), header.messageId());
                 if (captured.size() < 20_000) {
                     captured.add(frame.clone());
                 }
@@ -143,12 +139,12 @@ class HostileFramesTest {
             switch (rnd.nextInt(6)) {
                 case 0, 1 -> inject(forgedFirstFragment(victim.mac(), nextId, rnd.nextBoolean()));
                 case 2 -> {
-                    ClusterMessage m = switch (rnd.nextInt(3)) {
-                        case 0 -> new Join(1);
-                        case 1 -> new Leave();
-                        default -> new Heartbeat(victim.engine().view().epoch() + 1, 1, 3);
+                    WireMessage m = switch (rnd.nextInt(3)) {
+                        case 0 -> WireMessage.join(1);
+                        case 1 -> WireMessage.leave();
+                        default -> WireMessage.heartbeat(victim.engine().view().epoch() + 1, 1, 3);
                     };
-                    wrongKey.send(m, vip, victim.mac(), config.clusterMac(), nextId, f -> inject(copy(f)));
+                    wrongKey.write(m, victim.mac(), config.clusterMac(), nextId, this::inject);
                 }
                 case 3 -> {
                     if (!captured.isEmpty()) {
@@ -174,37 +170,24 @@ class HostileFramesTest {
 
     /** A first fragment that passes every header check: huge count, random index, random body and tag. */
     private byte[] forgedFirstFragment(long sender, int id, boolean sealed) {
-        int slice = 1500 - ClusterHeader.HEADER_LENGTH - MessageAuthenticator.TRAILER_LENGTH;
-        int count = 2 + rnd.nextInt(ClusterHeader.MAX_FRAGMENTS - 1);
+        int slice = 1500 - FrameHeader.HEADER_LENGTH - FrameHeader.TRAILER_LENGTH;
+        int count = 2 + rnd.nextInt(FrameHeader.MAX_FRAGMENTS - 1);
         long total = (long) (count - 1) * slice + 1 + rnd.nextInt(slice);
-        ByteBuffer b = ByteBuffer.allocate(ClusterHeader.FRAME_HEADER_LENGTH + slice + MessageAuthenticator.TRAILER_LENGTH);
+        ByteBuffer b = ByteBuffer.allocate(FrameHeader.FRAME_HEADER_LENGTH + slice + FrameHeader.TRAILER_LENGTH);
         rnd.nextBytes(b.array());
-        lnlb.core.api.NodeAddress.write(b, ClusterHeader.DESTINATION_OFFSET, config.clusterMac());
-        lnlb.core.api.NodeAddress.write(b, ClusterHeader.SOURCE_OFFSET, sender);
-        b.putShort(ClusterHeader.ETHERTYPE_OFFSET, (short) ClusterHeader.ETHERTYPE);
-        b.put(ClusterHeader.VERSION_OFFSET, (byte) ClusterHeader.VERSION);
-        b.put(ClusterHeader.TYPE_OFFSET, (byte) ClusterMessage.CONNTRACK);
-        b.putShort(ClusterHeader.FLAGS_OFFSET, (short) (sealed ? ClusterHeader.FLAG_AUTHENTICATED : 0));
-        b.put(ClusterHeader.VIP_OFFSET, vip);
-        b.putInt(ClusterHeader.MESSAGE_ID_OFFSET, id);
-        b.putShort(ClusterHeader.FRAGMENT_INDEX_OFFSET, (short) rnd.nextInt(count - 1));
-        b.putShort(ClusterHeader.FRAGMENT_COUNT_OFFSET, (short) count);
-        b.putInt(ClusterHeader.TOTAL_LENGTH_OFFSET, (int) total);
-        b.putShort(ClusterHeader.SLICE_LENGTH_OFFSET, (short) slice);
+        lnlb.core.api.NodeAddress.write(b, FrameHeader.DESTINATION_OFFSET, config.clusterMac());
+        lnlb.core.api.NodeAddress.write(b, FrameHeader.SOURCE_OFFSET, sender);
+        b.putShort(FrameHeader.ETHERTYPE_OFFSET, (short) FrameHeader.ETHERTYPE);
+        b.put(FrameHeader.VERSION_OFFSET, (byte) FrameHeader.VERSION);
+        b.put(FrameHeader.TYPE_OFFSET, (byte) WireMessage.CONNTRACK);
+        b.putShort(FrameHeader.FLAGS_OFFSET, (short) (sealed ? FrameHeader.FLAG_SEALED : 0));
+        b.put(FrameHeader.VIP_OFFSET, vip);
+        b.putInt(FrameHeader.MESSAGE_ID_OFFSET, id);
+        b.putShort(FrameHeader.FRAGMENT_INDEX_OFFSET, (short) rnd.nextInt(count - 1));
+        b.putShort(FrameHeader.FRAGMENT_COUNT_OFFSET, (short) count);
+        b.putInt(FrameHeader.TOTAL_LENGTH_OFFSET, (int) total);
+        b.putShort(FrameHeader.SLICE_LENGTH_OFFSET, (short) slice);
         return b.array();
     }
 
-    private static long readMac(byte[] frame, int at) {
-        long mac = 0;
-        for (int i = 0; i < 6; i++) {
-            mac = mac << 8 | (frame[at + i] & 0xFF);
-        }
-        return mac;
-    }
-
-    private static byte[] copy(ByteBuffer frame) {
-        byte[] bytes = new byte[frame.remaining()];
-        frame.get(frame.position(), bytes);
-        return bytes;
-    }
 }

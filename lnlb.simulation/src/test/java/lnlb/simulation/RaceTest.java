@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import lnlb.core.api.run.ClusterConfig;
-import lnlb.core.internal.wire.ClusterMessage;
+import lnlb.core.api.wire.FrameHeader;
+import lnlb.core.api.wire.WireMessage;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -29,8 +30,8 @@ class RaceTest {
         Random random = new Random(seed);
         SimulatedCluster sim = new SimulatedCluster(INTERVAL, TOLERANCE, 1);
         // Lose a tenth of all heartbeats, at random ports.
-        sim.hub().setFilter((from, to, frame) -> !(frame.length > 16 && (frame[12] & 0xFF) == 0x88
-                && (frame[13] & 0xFF) == 0xB5 && frame[15] == ClusterMessage.HEARTBEAT && random.nextInt(10) == 0));
+        sim.hub().setFilter((from, to, frame) -> !(FrameHeader.isCluster(frame)
+                && frame[FrameHeader.TYPE_OFFSET] == WireMessage.HEARTBEAT && random.nextInt(10) == 0));
         ClusterConfig config = sim.config("nlb0", "10.0.0.10");
         List<SimNode> nodes = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
