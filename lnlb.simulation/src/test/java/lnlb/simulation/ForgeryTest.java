@@ -64,12 +64,33 @@ class ForgeryTest {
         long before = nodes.get(0).engine().counters().engine("joins.served");
         // 2,000 JOINs in one second (100 ms interval): from random MACs and under a real member's
         for (int ms = 0; ms < 1000; ms++) {
-            forge(0x0266_0000_0000L + ms, new Join(1));
-            forge(nodes.get(1).mac(), new Join(1));
+            forge(0x0266_0000_0000L + ms, WireMessage.join(1));
+            forge(nodes.get(1).mac(), WireMessage.join(1));
             sim.run(1);
         }
         long served = nodes.get(0).engine().counters().engine("joins.served") - before;
         assertTrue(served <= 11, "the coordinator dumped its state " + served + " times in 10 intervals");
+    }
+
+    @Test
+    void aJoinerTakesNoForgedWelcome() {
+        List<SimNode> nodes = startThree();
+        long epoch = nodes.get(0).engine().view().epoch();
+        long joinerMac = 0x0200_0000_0009L;
+        List<Member> withJoiner = new ArrayList<>();
+        nodes.forEach(n -> withJoiner.add(new Member(n.mac(), 1)));
+        withJoiner.add(new Member(joinerMac, 1));
+        List<Member> others = List.of(new Member(nodes.get(1).mac(), 1), new Member(nodes.get(2).mac(), 1));
+        SimNode joiner = sim.start(config, joinerMac, 1);
+        // before the coordinator's answer to its first JOIN can arrive:
+        // under the coordinator's MAC, a view that already holds the joiner (a member at once, with no state)
+        forge(nodes.get(0).mac(), WireMessage.welcome(joinerMac, epoch + 5, withJoiner));
+        // under another member's MAC, a plausible view: not the coordinator
+        forge(nodes.get(1).mac(), WireMessage.welcome(joinerMac, epoch, others));
+        int twice = underTraffic(() -> { });
+        assertEquals(0, twice, "datagrams accepted twice after forged WELCOMEs");
+        assertEquals(4, joiner.engine().view().size(), "the joiner joined for real: " + joiner.engine().view());
+        assertTrue(joiner.engine().counters().engine("bad.messages") >= 2, "the forged WELCOMEs were refused");
     }
 
     private List<SimNode> startThree() {

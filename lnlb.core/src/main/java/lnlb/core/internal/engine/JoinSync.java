@@ -39,6 +39,7 @@ final class JoinSync extends EnginePart {
     private long nextJoin;
     // Joining node: the welcome and the module states received so far.
     private Welcome welcome;
+    private long welcomer = NodeAddress.NONE;
     private final Map<Integer, byte[]> syncStates = new HashMap<>();
     private long syncDeadline;
     // Coordinator: the last joiner welcomed, and when.
@@ -119,19 +120,35 @@ final class JoinSync extends EnginePart {
 
     // ---------------------------------------------------------------- the joiner's side
 
-    void onWelcome(Welcome message) {
+    /**
+     * A WELCOME for this joining node. Without a key any host can send one, and a joiner that took
+     * a forged view or state would decide unlike the others; so it takes one only from the lowest
+     * member it hears (the coordinator), and never one whose view already holds it (a coordinator
+     * welcomes only nodes outside its view: such a view would make it a member at once).
+     */
+    void onWelcome(long sender, Welcome message) {
         if (message.joiner() != self || standing.state != ClusterEngine.State.JOINING) {
             return;
         }
+        if (sender != membership.lowestLiveMember(loop.nowMillis()) || WireViews.toView(message.view()).contains(self)) {
+            counters.badMessages++;
+            return;
+        }
         welcome = message;
+        welcomer = sender;
         syncStates.clear();
         standing.state = ClusterEngine.State.SYNCING;
         syncDeadline = loop.nowMillis() + config.heartbeatIntervalMillis() * config.tolerance();
         finishSyncIfComplete();
     }
 
-    void onConntrack(Conntrack message) {
+    /** A module state for this joining node: only from the node whose WELCOME it took. */
+    void onConntrack(long sender, Conntrack message) {
         if (message.joiner() != self || standing.state != ClusterEngine.State.SYNCING) {
+            return;
+        }
+        if (sender != welcomer) {
+            counters.badMessages++;
             return;
         }
         syncStates.put(message.protocol(), message.state());

@@ -119,6 +119,19 @@ final class Membership {
     }
 
     /**
+     * The lowest member heard recently: the coordinator as a joining node sees it (it has no view
+     * yet), the only node whose WELCOME it takes. NONE when no member is heard.
+     */
+    long lowestLiveMember(long now) {
+        for (Peer peer : peers.values()) {
+            if (peer.state == Peer.MEMBER && !peer.left && now - peer.lastHeard <= deadAfterMillis) {
+                return peer.node; // sorted by MAC
+            }
+        }
+        return NodeAddress.NONE;
+    }
+
+    /**
      * The view the cluster should have now: this node, the live members and the synchronised
      * observers, with their latest weights, at {@code epoch}.
      */

@@ -93,8 +93,8 @@ final class MessageIntake extends EnginePart {
     private void dispatch(long sender, ClusterMessage message) {
         switch (message.type()) {
             case ClusterMessage.JOIN -> onJoin(sender);
-            case ClusterMessage.WELCOME -> joinSync.onWelcome((Welcome) message);
-            case ClusterMessage.CONNTRACK -> joinSync.onConntrack((Conntrack) message);
+            case ClusterMessage.WELCOME -> joinSync.onWelcome(sender, (Welcome) message);
+            case ClusterMessage.CONNTRACK -> joinSync.onConntrack(sender, (Conntrack) message);
             case ClusterMessage.HEARTBEAT, ClusterMessage.RETRANSMIT -> liveness.onHeartbeat(sender);
             case ClusterMessage.ASK_RETRANSMIT -> liveness.onAskRetransmit((AskRetransmit) message);
             case ClusterMessage.LEAVE -> liveness.onLeave(sender);
