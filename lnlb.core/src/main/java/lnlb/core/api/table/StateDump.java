@@ -197,7 +197,7 @@ public final class StateDump {
         long[] lastSeen = new long[count];
         int[] states = new int[count];
         if (table != null) {
-            table.copyEntries(keys, owners, lastSeen, states);
+            TableScans.copyEntries(table, keys, owners, lastSeen, states);
         }
         int keysAt = at + TABLE_HEADER_LENGTH;
         out.slice(keysAt, 8 * count).asLongBuffer().put(keys);
@@ -402,7 +402,7 @@ public final class StateDump {
             seen[i] = time.lastSeen(seen[i], states[i]);
         }
         if (n <= maxEntries) {
-            int duplicate = result.addAll(keys, owners, seen, states, n);
+            int duplicate = TableScans.addAll(result, keys, owners, seen, states, n);
             if (duplicate != SessionTable.NOT_FOUND) {
                 throw duplicate(table, keys[duplicate]);
             }
@@ -426,7 +426,7 @@ public final class StateDump {
                 kept++;
             }
         }
-        result.addAll(keys, owners, seen, states, kept);
+        TableScans.addAll(result, keys, owners, seen, states, kept);
         return result;
     }
 
