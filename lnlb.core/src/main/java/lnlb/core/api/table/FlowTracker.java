@@ -48,16 +48,18 @@ import org.slf4j.LoggerFactory;
  * One {@link FlowTables} per {@link Cluster}, used only on the cluster's event loop; the map of
  * tables is concurrent because clusters run on different threads. {@link #related} and
  * {@link #assigned} allocate nothing; the hooks they call must not either. State dumps:
- * {@link FlowDump}, version 2 written, 1 and 2 read.
+ * {@link FlowDump}, version 2 written, 1 and 2 read; the saving and loading, with their log
+ * lines, are in the package-private {@code FlowStateTransfer}.
  */
 @ConsumerType
 public abstract class FlowTracker implements ProtocolModule, ModuleStatus {
     /** The largest {@code max.entries} + {@code max.fragments}: a full state must fit one dump. */
     public static final int MAX_ENTRIES = Math.min(SessionTable.MAX_ENTRIES, StateDump.MAX_ENTRIES);
 
-    private final Logger log = LoggerFactory.getLogger(getClass());
-    private final String name;
-    private final String flowNoun;
+    // Package-private for FlowStateTransfer, which logs as this tracker.
+    final Logger log = LoggerFactory.getLogger(getClass());
+    final String name;
+    final String flowNoun;
     private final long idleMillis;
     private final long fragmentMillis;
     private final int maxEntries;
@@ -267,7 +269,7 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus {
     public final void clusterCreated(Cluster cluster) {
         if (tables.putIfAbsent(cluster, FlowTables.empty(maxEntries, idleMillis, maxFragments, fragmentMillis)) == null) {
             log.info("Cluster {}: {} ready ({}, at most {} {})", cluster.name(), name,
-                    describe(parameters()), maxEntries, flowNoun);
+                    describe(localParameters()), maxEntries, flowNoun);
         }
     }
 
@@ -304,12 +306,7 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus {
     /** The cluster's tables in the {@link FlowDump} format, version 2; empty for an unknown cluster. */
     @Override
     public final byte[] saveState(Cluster cluster) {
-        FlowTables t = tables.get(cluster);
-        byte[] dump = FlowDump.write(magic(), FlowDump.VERSION_2, cluster.nowMillis(), flowParameters(),
-                fragmentMillis, t);
-        log.debug("Cluster {}: {} saved {} {} ({} bytes)",
-                cluster.name(), name, t == null ? 0 : t.flows().size(), flowNoun, dump.length);
-        return dump;
+        return FlowStateTransfer.save(this, cluster, tables.get(cluster));
     }
 
     /**
@@ -321,32 +318,11 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus {
      */
     @Override
     public final void loadState(Cluster cluster, byte[] state) {
-        long now = cluster.nowMillis();
-        FlowDump dump = FlowDump.read(state, magic(), what(), flowParameters().length);
-        FlowTables loaded = load(dump, now);
-        long[] sender = dump.parameters(fragmentMillis);
-        if (!Arrays.equals(sender, parameters())) {
-            log.warn("Cluster {}: the sender of the {} state uses {}, this node {}; nodes must share the configuration",
-                    cluster.name(), name, describe(sender), describe(parameters()));
-        }
-        int dropped = dump.flows() - loaded.flows().size() + dump.fragments() - loaded.fragments().size();
-        if (dropped > 0) {
-            log.warn("Cluster {}: {} state holds {} {} and {} fragmented datagrams, more than"
-                    + " max.entries={} / max.fragments={} here; kept those with the most life left", cluster.name(),
-                    name, dump.flows(), flowNoun, dump.fragments(), maxEntries, maxFragments);
-        }
-        tables.put(cluster, loaded);
-        log.info("Cluster {}: {} loaded {} {}, {} fragmented datagrams (format {}, sender clock {} ms behind this node)",
-                cluster.name(), name, loaded.flows().size(), flowNoun, loaded.fragments().size(), dump.version(),
-                now - dump.senderClock());
+        FlowStateTransfer.load(this, tables, cluster, state);
     }
 
-    /** How dumps and their errors name this module, e.g. {@code "tcp tracker state"}. */
-    private String what() {
-        return name.toLowerCase(java.util.Locale.ROOT) + " state";
-    }
-
-    private long[] parameters() {
+    /** This node's flow parameters, then its fragment life: what a dump's sender is compared with. */
+    long[] localParameters() {
         long[] flow = flowParameters();
         long[] all = Arrays.copyOf(flow, flow.length + 1);
         all[flow.length] = fragmentMillis;

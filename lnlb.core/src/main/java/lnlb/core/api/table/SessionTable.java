@@ -1,5 +1,15 @@
 package lnlb.core.api.table;
 
+import static lnlb.core.api.table.SlotLayout.KEY;
+import static lnlb.core.api.table.SlotLayout.LAST_SEEN;
+import static lnlb.core.api.table.SlotLayout.OCCUPIED;
+import static lnlb.core.api.table.SlotLayout.OWNER;
+import static lnlb.core.api.table.SlotLayout.OWNER_MASK;
+import static lnlb.core.api.table.SlotLayout.SHIFT;
+import static lnlb.core.api.table.SlotLayout.STATE;
+import static lnlb.core.api.table.SlotLayout.STRIDE;
+import static lnlb.core.api.table.SlotLayout.loadLimit;
+
 import java.util.Arrays;
 import lnlb.core.api.NodeAddress;
 import org.osgi.annotation.versioning.ConsumerType;
@@ -44,6 +54,12 @@ import org.osgi.annotation.versioning.ConsumerType;
  * {@code put} of a new key, any removal, {@link #expire}, {@link #removeOwner} or {@link #clear}.
  * Accessors do not check that a slot is occupied.
  *
+ * <h2>Where the code is</h2>
+ * Here the probe (lookup, insert, removal) and the accessors: the per-packet path. The
+ * package-private helpers hold the rest: the array layout and load rule ({@code SlotLayout}),
+ * making room at the bound ({@code Eviction}), and the walks over every slot ({@code TableScans}:
+ * growth, sweeps, visits, a state dump's copy both ways).
+ *
  * <h2>Threading</h2>
  * Not thread-safe, by design: a table belongs to one cluster and is used only on that cluster's
  * event loop, which never makes two module calls at a time. Code on another thread (a status
@@ -67,25 +83,19 @@ public final class SessionTable {
     /** Capacity a table starts with (or {@link #maxCapacity()} if smaller). */
     static final int INITIAL_CAPACITY = 16;
 
-    private static final int STRIDE = 4;
-    private static final int SHIFT = 2;
-    private static final int KEY = 0;
-    private static final int OWNER = 1;
-    private static final int LAST_SEEN = 2;
-    private static final int STATE = 3;
-    /** Set in the owner word of an occupied slot; a zeroed array is an empty table. */
-    private static final long OCCUPIED = Long.MIN_VALUE;
-    private static final long OWNER_MASK = 0xFFFF_FFFF_FFFFL;
-
     private final int maxEntries;
     private final long idleMillis;
-    private final int maxCapacity;
-    private long[] slots;
-    private int mask;
+    // Package-private for the helpers named in the class comment, which read them directly.
+    final int maxCapacity;
+    /** The slots, laid out as {@link SlotLayout} says. */
+    long[] slots;
+    /** {@code capacity() - 1}. */
+    int mask;
     /** Largest size the current capacity holds before it doubles. */
-    private int loadLimit;
-    private int size;
-    private long evictions;
+    int loadLimit;
+    int size;
+    /** Counted by {@link Eviction}. */
+    long evictions;
 
     /**
      * @param maxEntries the bound, 1..{@link #MAX_ENTRIES}
@@ -109,11 +119,7 @@ public final class SessionTable {
         }
         this.maxEntries = maxEntries;
         this.idleMillis = idleMillis;
-        int capacity = 2;
-        while (loadLimit(capacity) < maxEntries) {
-            capacity <<= 1;
-        }
-        this.maxCapacity = capacity;
+        this.maxCapacity = SlotLayout.maxCapacity(maxEntries);
         allocate(Math.min(initialCapacity, maxCapacity));
     }
 
@@ -134,11 +140,7 @@ public final class SessionTable {
         return (int) mix(key) & mask;
     }
 
-    private static int loadLimit(int capacity) {
-        return (capacity >>> 1) + (capacity >>> 2);
-    }
-
-    private void allocate(int capacity) {
+    void allocate(int capacity) {
         slots = new long[capacity << SHIFT];
         mask = capacity - 1;
         loadLimit = loadLimit(capacity);
@@ -238,50 +240,12 @@ public final class SessionTable {
             return slot;
         }
         if (size >= maxEntries) {
-            makeRoom(key, now);
+            Eviction.makeRoom(this, key, now);
         }
         if (size >= loadLimit && capacity() < maxCapacity) {
-            grow();
+            TableScans.grow(this);
         }
         return insert(key, OCCUPIED | owner, now, state);
-    }
-
-    /**
-     * For {@link StateDump}: inserts the first {@code count} entries of the arrays, growing as
-     * {@link #put} would but never evicting (the caller keeps within {@link #maxEntries()}); owners
-     * must be valid node addresses. One loop with no call per entry that is not a plain insert, so
-     * that it runs fast even before the JIT has compiled it. Returns the index of the first key
-     * that was already present (nothing inserted from it on), else {@link #NOT_FOUND}.
-     */
-    int addAll(long[] keys, long[] owners, long[] lastSeen, int[] states, int count) {
-        for (int i = 0; i < count; i++) {
-            if (size >= loadLimit && capacity() < maxCapacity) {
-                grow();
-            }
-            if (insert(keys[i], OCCUPIED | owners[i], lastSeen[i], states[i]) == NOT_FOUND) {
-                return i;
-            }
-        }
-        return NOT_FOUND;
-    }
-
-    /**
-     * For {@link StateDump}: copies every entry into the arrays (each at least {@link #size()}
-     * long), in slot order, with one loop over the slots and no call per entry.
-     */
-    void copyEntries(long[] keys, long[] owners, long[] lastSeen, int[] states) {
-        long[] s = slots;
-        int n = 0;
-        for (int base = 0; base < s.length; base += STRIDE) {
-            long ownerWord = s[base + OWNER];
-            if (ownerWord != 0) {
-                keys[n] = s[base + KEY];
-                owners[n] = ownerWord & OWNER_MASK;
-                lastSeen[n] = s[base + LAST_SEEN];
-                states[n] = (int) s[base + STATE];
-                n++;
-            }
-        }
     }
 
     /** Removes {@code key}; returns false if it was absent. */
@@ -322,22 +286,7 @@ public final class SessionTable {
 
     /** Removes every entry owned by {@code node} (a node died); returns how many. */
     public int removeOwner(long node) {
-        if (!NodeAddress.isValid(node)) {
-            return 0;
-        }
-        long word = OCCUPIED | node;
-        long[] s = slots;
-        int removed = 0;
-        for (int i = 0; i <= mask; ) {
-            if (s[(i << SHIFT) + OWNER] == word) {
-                // A later entry may shift into slot i: look at it again.
-                removeAt(i);
-                removed++;
-            } else {
-                i++;
-            }
-        }
-        return removed;
+        return TableScans.removeOwner(this, node);
     }
 
     /** Removes every entry expired at {@code now} under the table's {@link #idleMillis()}. */
@@ -350,18 +299,7 @@ public final class SessionTable {
      * needs a shorter sweep than the table's own timeout); returns how many.
      */
     public int expire(long now, long idleMillis) {
-        long[] s = slots;
-        int removed = 0;
-        for (int i = 0; i <= mask; ) {
-            int base = i << SHIFT;
-            if (s[base + OWNER] != 0 && now - s[base + LAST_SEEN] >= idleMillis) {
-                removeAt(i);
-                removed++;
-            } else {
-                i++;
-            }
-        }
-        return removed;
+        return TableScans.expire(this, now, idleMillis);
     }
 
     /** Removes every entry; keeps the capacity reached and the eviction count. */
@@ -384,13 +322,7 @@ public final class SessionTable {
      * table.
      */
     public void forEach(Visitor visitor) {
-        long[] s = slots;
-        for (int base = 0; base < s.length; base += STRIDE) {
-            long ownerWord = s[base + OWNER];
-            if (ownerWord != 0) {
-                visitor.visit(s[base + KEY], ownerWord & OWNER_MASK, s[base + LAST_SEEN], (int) s[base + STATE]);
-            }
-        }
+        TableScans.forEach(this, visitor);
     }
 
     /** Number of entries. */
@@ -442,7 +374,7 @@ public final class SessionTable {
      * {@link #NOT_FOUND} if the key is present (met before anything was displaced: an equal key
      * has the same home, so it sits in the walk before the key's own place).
      */
-    private int insert(long key, long ownerWord, long lastSeen, long state) {
+    int insert(long key, long ownerWord, long lastSeen, long state) {
         long[] s = slots;
         int m = mask;
         int i = home(key, m);
@@ -478,52 +410,6 @@ public final class SessionTable {
                 lastSeen = residentSeen;
                 state = residentState;
                 distance = residentDistance;
-            }
-        }
-    }
-
-    /** At the bound: reclaim expired entries in the new key's eviction window, else evict one. */
-    private void makeRoom(long key, long now) {
-        long[] s = slots;
-        int m = mask;
-        int window = Math.min(EVICTION_WINDOW, size);
-        int victim = NOT_FOUND;
-        long victimAge = 0;
-        boolean reclaimed = false;
-        int i = home(key, m);
-        for (int examined = 0; examined < window; ) {
-            int base = i << SHIFT;
-            if (s[base + OWNER] == 0) {
-                i = (i + 1) & m;
-                continue;
-            }
-            examined++;
-            long age = now - s[base + LAST_SEEN];
-            if (age >= idleMillis) {
-                removeAt(i); // an unexamined entry may shift into slot i: stay on it
-                reclaimed = true;
-                continue;
-            }
-            if (victim == NOT_FOUND || age > victimAge) {
-                victim = i;
-                victimAge = age;
-            }
-            i = (i + 1) & m;
-        }
-        // The victim's index is used only when nothing was removed, so no shift moved it.
-        if (!reclaimed) {
-            removeAt(victim);
-            evictions++;
-        }
-    }
-
-    private void grow() {
-        long[] old = slots;
-        allocate(capacity() << 1);
-        size = 0;
-        for (int base = 0; base < old.length; base += STRIDE) {
-            if (old[base + OWNER] != 0) {
-                insert(old[base + KEY], old[base + OWNER], old[base + LAST_SEEN], old[base + STATE]);
             }
         }
     }

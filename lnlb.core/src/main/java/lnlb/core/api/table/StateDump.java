@@ -1,8 +1,16 @@
 package lnlb.core.api.table;
 
+import static lnlb.core.api.table.DumpLayout.CRC_LENGTH;
+import static lnlb.core.api.table.DumpLayout.ENTRY_KEY_OFFSET;
+import static lnlb.core.api.table.DumpLayout.ENTRY_LAST_SEEN_OFFSET;
+import static lnlb.core.api.table.DumpLayout.ENTRY_OWNER_OFFSET;
+import static lnlb.core.api.table.DumpLayout.ENTRY_STATE_OFFSET;
+import static lnlb.core.api.table.DumpLayout.MAX_OVERHEAD;
+import static lnlb.core.api.table.DumpLayout.PARAMETERS_OFFSET;
+import static lnlb.core.api.table.DumpLayout.invalid;
+
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 import lnlb.core.api.NodeAddress;
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -69,6 +77,12 @@ import org.osgi.annotation.versioning.ConsumerType;
  * Last-seen times are written as the table holds them, on the sender's clock. {@link #table}
  * passes each through a module-supplied {@link TimeMapper}, at least to shift it by
  * {@code receiverNow - senderClock} so that ages survive the transfer whatever the two clocks read.
+ *
+ * <h2>Where the code is</h2>
+ * This class is the checked view of a dump and builds tables from it. The package-private helpers
+ * hold the rest: the offsets, tags and CRC ({@code DumpLayout}), writing ({@code DumpWriter}),
+ * checking the framing ({@code DumpParser}), and the rule of which entries of an over-full table
+ * survive a load ({@code Survivors}), which every node must apply identically.
  */
 public final class StateDump {
     /** Bytes per entry in the row encoding (1.1.0's). */
@@ -83,31 +97,8 @@ public final class StateDump {
     /** The most tables a dump carries. */
     public static final int MAX_TABLES = 255;
 
-    static final int MAGIC_OFFSET = 0;
-    static final int VERSION_OFFSET = MAGIC_OFFSET + 4;
-    static final int CLOCK_OFFSET = VERSION_OFFSET + 2;
-    static final int PARAMETER_COUNT_OFFSET = CLOCK_OFFSET + 8;
-    static final int PARAMETERS_OFFSET = PARAMETER_COUNT_OFFSET + 1;
-
-    static final int ENTRY_KEY_OFFSET = 0;
-    static final int ENTRY_OWNER_OFFSET = ENTRY_KEY_OFFSET + 8;
-    static final int ENTRY_LAST_SEEN_OFFSET = ENTRY_OWNER_OFFSET + 6;
-    static final int ENTRY_STATE_OFFSET = ENTRY_LAST_SEEN_OFFSET + 8;
-
-    /** Introduces table t in the row encoding: "TB" followed by t. */
-    static final int TABLE_TAG = 0x5442_0000;
-    /** Introduces table t in the column encoding: "TC" followed by t. */
-    static final int COLUMN_TABLE_TAG = 0x5443_0000;
-    /** Tag and entry count. */
-    static final int TABLE_HEADER_LENGTH = 8;
-    static final int CRC_LENGTH = 4;
-
     /** The shortest dump: no parameter, no table. */
     public static final int MIN_LENGTH = PARAMETERS_OFFSET + 1 + CRC_LENGTH;
-
-    /** Bytes besides the entries in the largest header. */
-    static final int MAX_OVERHEAD = PARAMETERS_OFFSET + 8 * MAX_PARAMETERS + 1 + TABLE_HEADER_LENGTH * MAX_TABLES
-            + CRC_LENGTH;
 
     /** The most entries, over all tables, that one dump (one Java array) can carry. */
     public static final int MAX_ENTRIES = (Integer.MAX_VALUE - 8 - MAX_OVERHEAD) / COLUMN_ENTRY_LENGTH;
@@ -123,7 +114,8 @@ public final class StateDump {
     /** Per table: column encoding (else rows). */
     private final boolean[] columns;
 
-    private StateDump(String what, ByteBuffer in, int version, long senderClock, long[] parameters, int[] offsets,
+    /** Made by {@link DumpParser} once the framing is known good. */
+    StateDump(String what, ByteBuffer in, int version, long senderClock, long[] parameters, int[] offsets,
             int[] counts, boolean[] columns) {
         this.what = what;
         this.in = in;
@@ -154,57 +146,7 @@ public final class StateDump {
      * @throws IllegalArgumentException if a limit is exceeded
      */
     public static byte[] write(int magic, int version, long senderClock, long[] parameters, SessionTable... tables) {
-        if (version < 0 || version > 0xFFFF) {
-            throw new IllegalArgumentException("version must be 0..65535: " + version);
-        }
-        if (parameters.length > MAX_PARAMETERS || tables.length > MAX_TABLES) {
-            throw new IllegalArgumentException("at most " + MAX_PARAMETERS + " parameters and " + MAX_TABLES
-                    + " tables: " + parameters.length + ", " + tables.length);
-        }
-        long entries = 0;
-        for (SessionTable table : tables) {
-            entries += table == null ? 0 : table.size();
-        }
-        if (entries > MAX_ENTRIES) {
-            throw new IllegalArgumentException("a dump holds at most " + MAX_ENTRIES + " entries: " + entries);
-        }
-        int length = PARAMETERS_OFFSET + 8 * parameters.length + 1 + TABLE_HEADER_LENGTH * tables.length
-                + (int) entries * COLUMN_ENTRY_LENGTH + CRC_LENGTH;
-        ByteBuffer out = ByteBuffer.allocate(length);
-        out.putInt(MAGIC_OFFSET, magic);
-        out.putShort(VERSION_OFFSET, (short) version);
-        out.putLong(CLOCK_OFFSET, senderClock);
-        out.put(PARAMETER_COUNT_OFFSET, (byte) parameters.length);
-        int at = PARAMETERS_OFFSET;
-        for (long parameter : parameters) {
-            out.putLong(at, parameter);
-            at += 8;
-        }
-        out.put(at++, (byte) tables.length);
-        for (int t = 0; t < tables.length; t++) {
-            at = writeTable(out, at, t, tables[t]);
-        }
-        out.putInt(at, crc(out.array(), at));
-        return out.array();
-    }
-
-    private static int writeTable(ByteBuffer out, int at, int index, SessionTable table) {
-        int count = table == null ? 0 : table.size();
-        out.putInt(at, COLUMN_TABLE_TAG | index);
-        out.putInt(at + 4, count);
-        long[] keys = new long[count];
-        long[] owners = new long[count];
-        long[] lastSeen = new long[count];
-        int[] states = new int[count];
-        if (table != null) {
-            table.copyEntries(keys, owners, lastSeen, states);
-        }
-        int keysAt = at + TABLE_HEADER_LENGTH;
-        out.slice(keysAt, 8 * count).asLongBuffer().put(keys);
-        out.slice(keysAt + 8 * count, 8 * count).asLongBuffer().put(owners);
-        out.slice(keysAt + 16 * count, 8 * count).asLongBuffer().put(lastSeen);
-        out.slice(keysAt + 24 * count, 4 * count).asIntBuffer().put(states);
-        return keysAt + COLUMN_ENTRY_LENGTH * count;
+        return DumpWriter.write(magic, version, senderClock, parameters, tables);
     }
 
     // ---------------------------------------------------------------- reading
@@ -217,62 +159,7 @@ public final class StateDump {
      * @throws IllegalArgumentException saying what is wrong with the dump
      */
     public static StateDump read(byte[] dump, int magic, String what) {
-        if (dump == null) {
-            throw invalid(what, "no dump (null)");
-        }
-        if (dump.length < MIN_LENGTH) {
-            throw invalid(what, "truncated: " + dump.length + " bytes, the shortest dump has " + MIN_LENGTH);
-        }
-        ByteBuffer in = ByteBuffer.wrap(dump);
-        int found = in.getInt(MAGIC_OFFSET);
-        if (found != magic) {
-            throw invalid(what, String.format("wrong magic 0x%08x (\"%s\"), expected 0x%08x (\"%s\")",
-                    found, ascii(found), magic, ascii(magic)));
-        }
-        int end = dump.length - CRC_LENGTH;
-        int parameterCount = in.get(PARAMETER_COUNT_OFFSET) & 0xFF;
-        int at = PARAMETERS_OFFSET + 8 * parameterCount;
-        if (at + 1 > end) {
-            throw invalid(what, "truncated: " + parameterCount + " parameters announced, " + dump.length + " bytes");
-        }
-        long[] parameters = new long[parameterCount];
-        for (int i = 0; i < parameterCount; i++) {
-            parameters[i] = in.getLong(PARAMETERS_OFFSET + 8 * i);
-        }
-        int tableCount = in.get(at++) & 0xFF;
-        int[] offsets = new int[tableCount];
-        int[] counts = new int[tableCount];
-        boolean[] columns = new boolean[tableCount];
-        for (int t = 0; t < tableCount; t++) {
-            if (at + TABLE_HEADER_LENGTH > end) {
-                throw invalid(what, "truncated: table " + t + " of " + tableCount + " starts past the end");
-            }
-            int tag = in.getInt(at);
-            if (tag != (COLUMN_TABLE_TAG | t) && tag != (TABLE_TAG | t)) {
-                throw invalid(what, String.format("table %d: tag 0x%08x, expected 0x%08x or 0x%08x (a lying count before it?)",
-                        t, tag, COLUMN_TABLE_TAG | t, TABLE_TAG | t));
-            }
-            columns[t] = tag == (COLUMN_TABLE_TAG | t);
-            long count = in.getInt(at + 4) & 0xFFFF_FFFFL;
-            long next = at + TABLE_HEADER_LENGTH + count * (columns[t] ? COLUMN_ENTRY_LENGTH : ENTRY_LENGTH);
-            if (next > end) {
-                throw invalid(what, "table " + t + " announces " + count + " entries, which do not fit the "
-                        + dump.length + " bytes (truncated or lying count)");
-            }
-            offsets[t] = at + TABLE_HEADER_LENGTH;
-            counts[t] = (int) count;
-            at = (int) next;
-        }
-        if (at != end) {
-            throw invalid(what, (end - at) + " bytes after the last table (lying count or garbage)");
-        }
-        int stored = in.getInt(end);
-        int computed = crc(dump, end);
-        if (stored != computed) {
-            throw invalid(what, String.format("CRC mismatch: stored 0x%08x, computed 0x%08x (corrupt dump)", stored, computed));
-        }
-        return new StateDump(what, in, in.getShort(VERSION_OFFSET) & 0xFFFF, in.getLong(CLOCK_OFFSET), parameters,
-                offsets, counts, columns);
+        return DumpParser.read(dump, magic, what);
     }
 
     /** The module's format version. */
@@ -379,8 +266,8 @@ public final class StateDump {
      * Builds a new {@link SessionTable} from table {@code table}: every entry with its key, owner and
      * state, its last-seen time passed through {@code time}. If the dump holds more than
      * {@code maxEntries} entries, those with the latest mapped time are kept, ties going to the
-     * smaller key; the choice depends only on the entries, not on their order, so every node
-     * loading the same dump keeps the same ones ({@code entries(table) - result.size()} were
+     * smaller key ({@code Survivors}); the choice depends only on the entries, not on their order,
+     * so every node loading the same dump keeps the same ones ({@code entries(table) - result.size()} were
      * dropped). The table is sized for its entries at once, which ends in the layout that
      * inserting them one by one would give.
      *
@@ -389,7 +276,7 @@ public final class StateDump {
      */
     public SessionTable table(int table, int maxEntries, long idleMillis, TimeMapper time) {
         int n = counts[table];
-        SessionTable result = new SessionTable(maxEntries, idleMillis, initialCapacity(Math.min(n, maxEntries)));
+        SessionTable result = new SessionTable(maxEntries, idleMillis, SlotLayout.capacityFor(Math.min(n, maxEntries)));
         long[] keys = new long[n];
         long[] owners = new long[n];
         long[] seen = new long[n];
@@ -402,7 +289,7 @@ public final class StateDump {
             seen[i] = time.lastSeen(seen[i], states[i]);
         }
         if (n <= maxEntries) {
-            int duplicate = result.addAll(keys, owners, seen, states, n);
+            int duplicate = TableScans.addAll(result, keys, owners, seen, states, n);
             if (duplicate != SessionTable.NOT_FOUND) {
                 throw duplicate(table, keys[duplicate]);
             }
@@ -415,18 +302,8 @@ public final class StateDump {
                 throw duplicate(table, sortedKeys[i]);
             }
         }
-        Survivors survivors = Survivors.of(keys, seen, maxEntries);
-        int kept = 0;
-        for (int i = 0; i < n; i++) {
-            if (survivors.keeps(keys[i], seen[i])) {
-                keys[kept] = keys[i];
-                owners[kept] = owners[i];
-                seen[kept] = seen[i];
-                states[kept] = states[i];
-                kept++;
-            }
-        }
-        result.addAll(keys, owners, seen, states, kept);
+        int kept = Survivors.keepNewest(keys, owners, seen, states, maxEntries);
+        TableScans.addAll(result, keys, owners, seen, states, kept);
         return result;
     }
 
@@ -449,51 +326,8 @@ public final class StateDump {
         }
     }
 
-    /** The capacity that inserting {@code n} entries one by one into a fresh table reaches. */
-    static int initialCapacity(int n) {
-        int capacity = SessionTable.INITIAL_CAPACITY;
-        while ((capacity >>> 1) + (capacity >>> 2) < n && capacity < 1 << 30) {
-            capacity <<= 1;
-        }
-        return capacity;
-    }
-
     private IllegalArgumentException duplicate(int table, long key) {
         return invalid(what, String.format("key 0x%016x appears twice in table %d", key, table));
-    }
-
-    /**
-     * Which entries of an over-full table stay: seen after {@code threshold}, or at it with a key
-     * up to {@code lastKey}. Depends only on the set of entries, not on their order.
-     */
-    private record Survivors(long threshold, long lastKey) {
-        static Survivors of(long[] keys, long[] lastSeen, int keep) {
-            int n = keys.length;
-            long[] sortedSeen = lastSeen.clone();
-            Arrays.sort(sortedSeen);
-            long threshold = sortedSeen[n - keep];
-            int newer = 0;
-            int ties = 0;
-            for (long seen : lastSeen) {
-                if (seen > threshold) {
-                    newer++;
-                } else if (seen == threshold) {
-                    ties++;
-                }
-            }
-            long[] tiedKeys = new long[ties];
-            for (int i = 0, t = 0; i < n; i++) {
-                if (lastSeen[i] == threshold) {
-                    tiedKeys[t++] = keys[i];
-                }
-            }
-            Arrays.sort(tiedKeys);
-            return new Survivors(threshold, tiedKeys[keep - newer - 1]);
-        }
-
-        boolean keeps(long key, long seen) {
-            return seen > threshold || (seen == threshold && key <= lastKey);
-        }
     }
 
     // ---------------------------------------------------------------- helpers
@@ -502,24 +336,5 @@ public final class StateDump {
     public String toString() {
         return what + " version " + version + ", sender clock " + senderClock + ", " + parameters.length
                 + " parameters, tables " + Arrays.toString(counts);
-    }
-
-    private static int crc(byte[] bytes, int length) {
-        CRC32 crc = new CRC32();
-        crc.update(bytes, 0, length);
-        return (int) crc.getValue();
-    }
-
-    private static String ascii(int magic) {
-        char[] text = new char[4];
-        for (int i = 0; i < 4; i++) {
-            int c = (magic >>> (24 - 8 * i)) & 0xFF;
-            text[i] = c >= 0x20 && c < 0x7F ? (char) c : '?';
-        }
-        return new String(text);
-    }
-
-    private static IllegalArgumentException invalid(String what, String reason) {
-        return new IllegalArgumentException(what + ": " + reason);
     }
 }
