@@ -3,8 +3,6 @@ package lnlb.core.internal.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,6 +16,7 @@ import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
 import lnlb.core.api.run.ClusterConfig;
 import lnlb.core.internal.loop.VirtualTime;
+import lnlb.core.testing.FakeCluster;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -138,8 +137,9 @@ class DeciderTest {
     }
 
     /** One node's decider with its collaborators, a source tracker and a link that records deliveries. */
-    private static final class Node implements Cluster {
+    private static final class Node {
         final long self;
+        final FakeCluster cluster;
         final RecordingLink link;
         final EngineCounters counters = new EngineCounters();
         final Standing standing;
@@ -150,49 +150,16 @@ class DeciderTest {
 
         Node(long self) {
             this.self = self;
+            this.cluster = new FakeCluster("nlb0", 0, self);
             this.link = new RecordingLink(self);
             this.standing = new Standing(self);
             standing.state = ClusterEngine.State.MEMBER;
-            this.modules = new ModuleTable(this, counters);
+            this.modules = new ModuleTable(cluster, counters);
             modules.serve(0, module, 0, 0);
-            ClusterConfig config = ClusterConfig.of("nlb0", vip(), "eth0", 100, 3);
-            EnginePart.Shared shared = new EnginePart.Shared(this, config, link, new VirtualTime(0).newLoop(), standing,
+            ClusterConfig config = ClusterConfig.of("nlb0", cluster.vip(), "eth0", 100, 3);
+            EnginePart.Shared shared = new EnginePart.Shared(cluster, config, link, new VirtualTime(0).newLoop(), standing,
                     new Membership(self, config.deadAfterMillis()), modules, counters);
             this.decider = new Decider(shared, new CommitWindow(64), ambiguities, (buffer, offset, length) -> false);
-        }
-
-        @Override
-        public String name() {
-            return "nlb0";
-        }
-
-        @Override
-        public InetAddress vip() {
-            try {
-                return InetAddress.getByName("10.0.0.10");
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        public long clusterMac() {
-            return CLUSTER_MAC;
-        }
-
-        @Override
-        public long localNode() {
-            return self;
-        }
-
-        @Override
-        public String device() {
-            return "eth0";
-        }
-
-        @Override
-        public long nowMillis() {
-            return 0;
         }
     }
 
