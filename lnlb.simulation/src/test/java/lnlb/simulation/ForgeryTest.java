@@ -58,6 +58,19 @@ class ForgeryTest {
         }
     }
 
+    /**
+     * JOINs forged under every member at once: each node sees the others as restarted, but not
+     * itself (its own is forged under its MAC, which it drops), so each took itself for the
+     * coordinator and committed a view of its own (the lab's keyless phase saw 13 requests
+     * answered twice). A node that sees its own MAC forged now rejoins, as the others believe.
+     */
+    @Test
+    void joinsForgedUnderEveryMemberAtOnceNeverMakeTwoCoordinators() {
+        List<SimNode> nodes = startThree();
+        int twice = underTraffic(() -> nodes.forEach(n -> forge(n.mac(), WireMessage.join(1))));
+        assertEquals(0, twice, "datagrams accepted twice after JOINs forged under every member");
+    }
+
     @Test
     void aStreamOfForgedJoinsCostsAtMostOneStateDumpPerInterval() {
         List<SimNode> nodes = startThree();

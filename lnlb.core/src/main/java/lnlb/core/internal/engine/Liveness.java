@@ -4,6 +4,7 @@ import lnlb.core.api.NodeAddress;
 import lnlb.core.internal.wire.ClusterMessage;
 import lnlb.core.internal.wire.ClusterMessage.AskRetransmit;
 import lnlb.core.internal.wire.ClusterMessage.Commit;
+import lnlb.core.internal.wire.ClusterMessage.Heartbeat;
 import lnlb.core.internal.wire.ClusterMessage.Leave;
 import lnlb.core.internal.wire.ClusterMessage.Retransmit;
 import org.slf4j.Logger;
@@ -23,6 +24,7 @@ final class Liveness extends EnginePart {
     private final Runnable rejoin;
     private long nextHeartbeat;
     private long lastTick;
+    private long lastForgeryLog = Long.MIN_VALUE / 2;
 
     Liveness(Shared shared, Outbox outbox, ViewChange viewChange, Runnable rejoin) {
         super(shared);
@@ -134,17 +136,37 @@ final class Liveness extends EnginePart {
 
     /**
      * A message under this node's own MAC: the links never hand a node its own frames, so another
-     * host forged it (possible only without a key). Every node but this one takes it; a COMMIT
-     * switches all of them to a view this node never made. It stops accepting and rejoins rather
-     * than decide by another view than theirs.
+     * host forged it (possible only without a key). Every node but this one takes it, and now sees
+     * this node otherwise than it sees itself: a COMMIT switched them to a view it never made; a
+     * JOIN, a LEAVE or a heartbeat of another state makes them take it for rejoining or gone, and
+     * pick another coordinator while this one still coordinates (two views). It stops deciding and
+     * rejoins, as they now believe it does. Messages that change nobody's picture are only counted.
+     * With a key such a message can only be a replay of this node's own, which the others refuse:
+     * counted, nothing else.
      */
     void onForgedOwnMessage(ClusterMessage message) {
         counters.forgedOwnMessages++;
-        if (message instanceof Commit commit && standing.deciding()
-                && WireViews.toView(commit.view()).epoch() > standing.view.epoch()) {
-            LOG.warn("{}: a COMMIT under this node's address that it never sent switched the others to epoch {};"
-                    + " rejoining", cluster.name(), WireViews.toView(commit.view()).epoch());
-            rejoin.run();
+        if (config.key() != null || !standing.deciding() || !changesHowOthersSeeThisNode(message)) {
+            return;
         }
+        long now = loop.nowMillis();
+        if (now - lastForgeryLog >= config.heartbeatIntervalMillis()) {
+            lastForgeryLog = now;
+            LOG.warn("{}: a {} under this node's address that it never sent; rejoining (logged once an interval)",
+                    cluster.name(), ClusterMessage.typeName(message.type()));
+        }
+        rejoin.run();
+    }
+
+    private boolean changesHowOthersSeeThisNode(ClusterMessage message) {
+        return switch (message.type()) {
+            case ClusterMessage.COMMIT -> WireViews.toView(((Commit) message).view()).epoch() > standing.view.epoch();
+            case ClusterMessage.JOIN, ClusterMessage.LEAVE, ClusterMessage.PREPARE, ClusterMessage.WELCOME -> true;
+            case ClusterMessage.HEARTBEAT -> ((Heartbeat) message).state() != standing.code()
+                    || ((Heartbeat) message).epoch() != standing.view.epoch();
+            case ClusterMessage.RETRANSMIT -> ((Retransmit) message).state() != standing.code()
+                    || ((Retransmit) message).epoch() != standing.view.epoch();
+            default -> false;
+        };
     }
 }
