@@ -61,6 +61,36 @@ public interface ClusterAdmin {
     List<TableDTO> tables(String cluster);
 
     /**
+     * Lists the live sessions of one cluster that match {@code query}, calling {@code sink} for
+     * each (on the caller's thread, up to the query's limit) and counting every match per owner.
+     * The tables are read on the cluster's loop in bounded slices, one per loop turn, so the loop
+     * decides frames between them and no more than a slice is held at a time: a live listing, not
+     * a snapshot.
+     *
+     * @since 1.3
+     */
+    SessionCountDTO sessions(String cluster, SessionQueryDTO query, java.util.function.Consumer<SessionDTO> sink);
+
+    /**
+     * The node that owns the next datagram of {@code client} now, and why: by the engine's own
+     * decision rule under the current view, changing nothing.
+     *
+     * @param port the client's source port, or -1 for none
+     * @param protocol {@code tcp}, {@code udp}, or a protocol number; empty: tcp with a port,
+     *     otherwise 0 (a datagram without transport header, decided as the default handler would)
+     * @since 1.3
+     */
+    OwnerDTO owner(String cluster, String client, int port, String protocol);
+
+    /**
+     * A digest of every serving module's live sessions (key, owner, state; not times), taken in
+     * one loop turn: equal on every node with the same tables.
+     *
+     * @since 1.3
+     */
+    DigestDTO digest(String cluster);
+
+    /**
      * Creates the configuration of a new cluster, waits (a few seconds at most) until the cluster
      * has started, and returns its name. Without a name the next free {@code nlbN} is taken. A
      * cluster that cannot start (no link provider of its type, a device that does not exist, ...)

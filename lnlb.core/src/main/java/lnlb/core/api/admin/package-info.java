@@ -3,7 +3,10 @@
  * protocol modules, and the operator's verbs ({@code addif}, {@code delif}, {@code weightmode},
  * {@code weight}, {@code resync}). {@link lnlb.core.api.admin.ClusterAdmin} is the one service;
  * everything it returns is a plain DTO (public fields, a snapshot taken when the call was made).
+ *
+ * <p>1.3.0 added the look inside: {@code sessions} (SessionQueryDTO, SessionDTO, SessionCountDTO),
+ * {@code owner} (OwnerDTO) and {@code digest} (DigestDTO).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package lnlb.core.api.admin;

@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * lines, are in the package-private {@code FlowStateTransfer}.
  */
 @ConsumerType
-public abstract class FlowTracker implements ProtocolModule, ModuleStatus {
+public abstract class FlowTracker implements ProtocolModule, ModuleStatus, SessionEntries {
     /** The largest {@code max.entries} + {@code max.fragments}: a full state must fit one dump. */
     public static final int MAX_ENTRIES = Math.min(SessionTable.MAX_ENTRIES, StateDump.MAX_ENTRIES);
 
@@ -365,6 +365,52 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus {
         }
         return List.of(new TableStatus(flowNoun, t.flows().size(), maxEntries, t.flows().evictions()),
                 new TableStatus("fragments", t.fragments().size(), maxFragments, t.fragments().evictions()));
+    }
+
+    // ------------------------------------------------------------------ sessions (SessionEntries)
+
+    /** Flow keys ({@link FlowKeys#flow}). */
+    @Override
+    public final int keyKind() {
+        return KEY_FLOW;
+    }
+
+    /** The flow table's slots {@code [from, from + slots)}; {@link #END} for an unknown cluster. */
+    @Override
+    public final int visit(Cluster cluster, int from, int slots, SessionTable.Visitor visitor) {
+        FlowTables t = tables.get(cluster);
+        return t == null ? END : t.flows().visit(from, slots, visitor);
+    }
+
+    @Override
+    public final long entryIdleMillis() {
+        return idleMillis;
+    }
+
+    /**
+     * What {@link #related} would answer for {@code datagram}, changing nothing: the owner of its
+     * live flow (not expired, not one {@link #startsAfresh} ends), of its datagram for a trailing
+     * fragment, else {@link NodeAddress#NONE}.
+     */
+    @Override
+    public final long lookup(Cluster cluster, Datagram datagram) {
+        FlowTables t = tables.get(cluster);
+        if (t == null || !datagram.valid()) {
+            return NodeAddress.NONE;
+        }
+        long now = cluster.nowMillis();
+        if (FlowKeys.isTrailingFragment(datagram)) {
+            return t.fragments().peek(datagram, now);
+        }
+        if (!FlowKeys.hasPorts(datagram)) {
+            return NodeAddress.NONE;
+        }
+        SessionTable flows = t.flows();
+        int slot = flows.find(FlowKeys.flow(datagram));
+        if (slot == SessionTable.NOT_FOUND || flows.isExpired(slot, now) || startsAfresh(flows.state(slot), datagram)) {
+            return FlowKeys.isLeadingFragment(datagram) ? t.fragments().peek(datagram, now) : NodeAddress.NONE;
+        }
+        return flows.owner(slot);
     }
 
     /** The tables of {@code cluster}, or null: for tests and dumps. Call it on the cluster's loop. */

@@ -325,6 +325,17 @@ public final class SessionTable {
         TableScans.forEach(this, visitor);
     }
 
+    /**
+     * Calls {@code visitor} for every entry in slots {@code [from, from + slots)}, in slot order,
+     * and returns the next slot, or {@link SessionEntries#END} past the last slot: a table listed
+     * in bounded slices (the visitor must not change the table). Allocates nothing.
+     *
+     * @since 1.4
+     */
+    public int visit(int from, int slots, Visitor visitor) {
+        return TableScans.visit(this, from, slots, visitor);
+    }
+
     /** Number of entries. */
     public int size() {
         return size;

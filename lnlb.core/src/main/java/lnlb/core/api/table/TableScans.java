@@ -86,6 +86,24 @@ final class TableScans {
         }
     }
 
+    /** {@link SessionTable#visit}. */
+    static int visit(SessionTable table, int from, int count, SessionTable.Visitor visitor) {
+        long[] s = table.slots;
+        int capacity = s.length / STRIDE;
+        if (from < 0 || count < 1) {
+            throw new IllegalArgumentException("from must be >= 0 and slots >= 1: " + from + ", " + count);
+        }
+        int end = (int) Math.min(capacity, (long) from + count);
+        for (int slot = from; slot < end; slot++) {
+            int base = slot * STRIDE;
+            long ownerWord = s[base + OWNER];
+            if (ownerWord != 0) {
+                visitor.visit(s[base + KEY], ownerWord & OWNER_MASK, s[base + LAST_SEEN], (int) s[base + STATE]);
+            }
+        }
+        return end >= capacity ? SessionEntries.END : end;
+    }
+
     /**
      * For {@link StateDump}: inserts the first {@code count} entries of the arrays, growing as
      * {@link SessionTable#put} would but never evicting (the caller keeps within

@@ -9,8 +9,11 @@
  *
  * <p>1.1.0 added FlowKeys, FragmentTable and StateDump; 1.2.0 the column encoding of StateDump
  * tables ({@code StateDump.COLUMN_ENTRY_LENGTH}), which makes a hot swap of a million entries fast;
- * 1.3.0 FlowTracker, FlowTables and FlowDump, one copy of what the TCP and UDP trackers each wrote.
+ * 1.3.0 FlowTracker, FlowTables and FlowDump, one copy of what the TCP and UDP trackers each wrote;
+ * 1.4.0 {@link lnlb.core.api.table.SessionEntries} (a module's sessions, listed in slices, and a
+ * lookup that changes nothing) and {@code SessionTable.visit}, for {@code lnlb:conntrack} and
+ * {@code lnlb:owner}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package lnlb.core.api.table;

@@ -8,13 +8,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import lnlb.core.api.LinkProvider;
 import lnlb.core.api.admin.ClusterAdmin;
 import lnlb.core.api.admin.ClusterDTO;
 import lnlb.core.api.admin.ClusterSpecDTO;
+import lnlb.core.api.admin.DigestDTO;
 import lnlb.core.api.admin.ModuleDTO;
 import lnlb.core.api.admin.NodeDTO;
+import lnlb.core.api.admin.OwnerDTO;
+import lnlb.core.api.admin.SessionCountDTO;
+import lnlb.core.api.admin.SessionDTO;
+import lnlb.core.api.admin.SessionQueryDTO;
 import lnlb.core.api.admin.TableDTO;
 import lnlb.core.internal.engine.ClusterEngine;
 import lnlb.core.internal.weight.ProcWeights;
@@ -165,6 +171,22 @@ public final class ClusterAdminImpl implements ClusterAdmin {
     @Override
     public List<TableDTO> tables(String cluster) {
         return call(cluster, ClusterStatus::tables);
+    }
+
+    @Override
+    public SessionCountDTO sessions(String cluster, SessionQueryDTO query, Consumer<SessionDTO> sink) {
+        ClusterComponent c = running(cluster);
+        return SessionInspection.sessions(c::call, query == null ? new SessionQueryDTO() : query, sink);
+    }
+
+    @Override
+    public OwnerDTO owner(String cluster, String client, int port, String protocol) {
+        return call(cluster, e -> SessionInspection.owner(e, client, port, protocol));
+    }
+
+    @Override
+    public DigestDTO digest(String cluster) {
+        return call(cluster, SessionInspection::digest);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import lnlb.core.api.Datagram;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
+import lnlb.core.api.table.SessionEntries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,6 +121,29 @@ final class Decider extends EnginePart {
             ambiguities.record(slot, module.assignmentKey(cluster, d), Digest.of(d.buffer(), d.offset(), d.length()));
         }
         return owner;
+    }
+
+    /**
+     * For {@code lnlb:owner}: who owns {@code d} now under {@code deciding}, by the rule of
+     * {@link #owner}, changing nothing: the module's {@link SessionEntries#lookup} stands for
+     * {@code related} (which applies the datagram to its session) and nothing is assigned.
+     * {@code out} receives the slot whose module decides, 1 if a session claims it (else 0), the
+     * assignment key and its bucket; 2 in {@code out[1]} when the module cannot be asked (no
+     * {@link SessionEntries}), and the owner is then the hash's. NONE when no module serves.
+     */
+    long ownerNow(Datagram d, View deciding, long[] out) {
+        int slot = slotOf(d);
+        ProtocolModule module = modules.get(slot);
+        if (module == null) {
+            return NodeAddress.NONE;
+        }
+        long tracked = module instanceof SessionEntries entries ? entries.lookup(cluster, d) : NodeAddress.NONE;
+        long key = module.assignmentKey(cluster, d);
+        out[0] = slot;
+        out[1] = tracked != NodeAddress.NONE ? 1 : module instanceof SessionEntries ? 0 : 2;
+        out[2] = key;
+        out[3] = Hashing.bucket(key);
+        return tracked != NodeAddress.NONE ? tracked : deciding.table().ownerOfKey(key);
     }
 
     /** Coordinator between COMMIT and the first COMMITTED: hold what the old and the new view decide differently. */

@@ -15,6 +15,8 @@ import lnlb.core.api.FrameReceiver;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
 import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.api.table.SessionEntries;
+import lnlb.core.api.table.SessionTable;
 import lnlb.core.internal.loop.VirtualTime;
 import lnlb.core.testing.FakeCluster;
 import org.junit.jupiter.api.Test;
@@ -96,6 +98,32 @@ class DeciderTest {
         b.standing.switchTo(view);
     }
 
+    @Test
+    void ownerNowNamesTheNodeThatAcceptsAndRecordsNothing() {
+        both(ONE);
+        feed(0, 500); // 0..499 tracked under ONE
+        both(TWO);
+        long[] why = new long[4];
+        int bySession = 0;
+        for (int i = 0; i < 1000; i++) {
+            ByteBuffer frame = udpFrame(FIRST_SOURCE + i, i);
+            Datagram d = new Datagram().wrap(frame, Decider.ETHERNET_HEADER, frame.limit() - Decider.ETHERNET_HEADER);
+            int tracked = a.module.owners.size();
+            long predictedA = a.decider.ownerNow(d, a.standing.view, why);
+            assertEquals(i < 500 ? 1 : 0, why[1], "source " + i + ": by session only when tracked");
+            bySession += (int) why[1];
+            long predictedB = b.decider.ownerNow(d, b.standing.view, why);
+            assertEquals(tracked, a.module.owners.size(), "ownerNow assigned source " + i);
+            assertEquals(predictedA, predictedB, "the nodes answer alike for source " + i);
+            int beforeA = a.link.delivered.size();
+            int beforeB = b.link.delivered.size();
+            feed(i, i + 1);
+            long accepted = a.link.delivered.size() > beforeA ? A : b.link.delivered.size() > beforeB ? B : NodeAddress.NONE;
+            assertEquals(predictedA, accepted, "source " + i + ": owner named " + NodeAddress.format(predictedA));
+        }
+        assertEquals(500, bySession);
+    }
+
     /** Datagrams from sources {@code from..to-1} to both nodes; returns how many nodes accepted each. */
     private int[] feed(int from, int to) {
         int[] accepted = new int[to];
@@ -164,8 +192,28 @@ class DeciderTest {
     }
 
     /** Protocol 0: the owner by source address, as the default tracker keeps it. */
-    private static final class SourceTracker implements ProtocolModule {
+    private static final class SourceTracker implements ProtocolModule, SessionEntries {
         final Map<Integer, Long> owners = new HashMap<>();
+
+        @Override
+        public long lookup(Cluster cluster, Datagram datagram) {
+            return owners.getOrDefault(source(datagram), NodeAddress.NONE);
+        }
+
+        @Override
+        public int keyKind() {
+            return KEY_SOURCE;
+        }
+
+        @Override
+        public int visit(Cluster cluster, int from, int slots, SessionTable.Visitor visitor) {
+            return END;
+        }
+
+        @Override
+        public long entryIdleMillis() {
+            return 60_000;
+        }
 
         @Override
         public long related(Cluster cluster, Datagram datagram) {

@@ -8,6 +8,7 @@ import lnlb.core.api.ModuleStatus;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
 import lnlb.core.api.propertytypes.Protocol;
+import lnlb.core.api.table.SessionEntries;
 import lnlb.core.api.table.SessionTable;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
 @Component(service = ProtocolModule.class, configurationPid = DefaultTracker.PID)
 @Protocol(ProtocolModule.DEFAULT_HANDLER)
 @Designate(ocd = DefaultTracker.Config.class)
-public final class DefaultTracker implements ProtocolModule, ModuleStatus {
+public final class DefaultTracker implements ProtocolModule, ModuleStatus, SessionEntries {
     /** Configuration PID; optional, the defaults are the original's. */
     public static final String PID = "lnlb.module.default";
 
@@ -128,6 +129,35 @@ public final class DefaultTracker implements ProtocolModule, ModuleStatus {
         }
         table.touch(slot, now);
         return table.owner(slot);
+    }
+
+    /** What {@link #related} would answer, changing nothing (for {@code lnlb:owner}). */
+    @Override
+    public long lookup(Cluster cluster, Datagram datagram) {
+        SessionTable table = tables.get(cluster);
+        if (table == null || !datagram.valid()) {
+            return NodeAddress.NONE;
+        }
+        int slot = table.find(datagram.sourceKey());
+        return slot == SessionTable.NOT_FOUND || table.isExpired(slot, cluster.nowMillis()) ? NodeAddress.NONE
+                : table.owner(slot);
+    }
+
+    /** Source keys ({@link Datagram#sourceKey()}). */
+    @Override
+    public int keyKind() {
+        return KEY_SOURCE;
+    }
+
+    @Override
+    public int visit(Cluster cluster, int from, int slots, SessionTable.Visitor visitor) {
+        SessionTable table = tables.get(cluster);
+        return table == null ? END : table.visit(from, slots, visitor);
+    }
+
+    @Override
+    public long entryIdleMillis() {
+        return idleMillis;
     }
 
     /**

@@ -169,6 +169,12 @@ public final class TcpTracker extends FlowTracker {
 
     // ------------------------------------------------------------------ state transfer
 
+    /** The connection state's name for {@code lnlb:conntrack}. */
+    @Override
+    public String stateName(int state) {
+        return TcpState.name(state);
+    }
+
     @Override
     protected int magic() {
         return TcpStateCodec.MAGIC;
