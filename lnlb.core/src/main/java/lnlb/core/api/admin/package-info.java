@@ -5,5 +5,5 @@
  * everything it returns is a plain DTO (public fields, a snapshot taken when the call was made).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package lnlb.core.api.admin;
