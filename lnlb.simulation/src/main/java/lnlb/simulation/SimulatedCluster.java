@@ -61,7 +61,9 @@ public final class SimulatedCluster {
     }
 
     public ClusterConfig config(String name, String vip) {
-        return ClusterConfig.of(name, ip(vip), "eth0", intervalMillis, tolerance);
+        // Weight-only views unlimited: the simulation's tests set weights and expect their view at
+        // once; the tests of the rate (WeightBalanceTest) set weight.change.interval.ms themselves.
+        return ClusterConfig.of(name, ip(vip), "eth0", intervalMillis, tolerance).withWeightChangeInterval(0);
     }
 
     /** Starts a node of the cluster {@code config} with MAC {@code mac}. */
