@@ -147,7 +147,7 @@ public final class Lnlbctl {
                 commands (help COMMAND explains one):
                   addif [-m] [-l TYPE] [-i MS] [-t N] VIP DEV [NAME]   create a cluster
                   delif NAME                                           delete a cluster
-                  weightmode NAME loadavg|loadavg5|loadavg15|freemem|manual
+                  weightmode NAME equal|loadavg|loadavg5|loadavg15|freemem|manual
                   weight NAME N                                        manual weight, 1..1000000
                   resync NAME                                          leave and join again
                   nodes [NAME]      modules      stats [NAME]      conntrack NAME

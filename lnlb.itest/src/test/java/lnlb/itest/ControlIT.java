@@ -59,7 +59,7 @@ public class ControlIT extends ItestBase {
             await("ctl0 member", WAIT_MILLIS, () -> quietAsk("nodes", "ctl0").contains("member"));
             assertTrue(ask("nodes").startsWith("0\n"));
             assertEquals("1\nweight: weight must be 1..1000000: 0", ask("weight", "ctl0", "0"));
-            assertEquals("1\nweight: ctl0 is in weight mode loadavg; set weight mode manual first", ask("weight", "ctl0", "5"));
+            assertEquals("1\nweight: ctl0 is in weight mode equal; set weight mode manual first", ask("weight", "ctl0", "5"));
             assertEquals("1\nno command nosuch (lnlbctl --help lists them)", ask("nosuch"));
             assertEquals("1\naddif: wrong arguments (lnlbctl help lnlb:addif explains them)", ask("addif", "1", "2", "3", "4"));
             // Words with spaces and quotes reach the command as they were.

@@ -240,6 +240,8 @@ public class HotSwapIT extends ItestBase {
         p.put(ClusterAdmin.TOLERANCE, 20);
         p.put(ClusterAdmin.WEIGHT_MODE, "manual");
         p.put(ClusterAdmin.WEIGHT, 1);
+        // Every weight change a view of its own (the runtime's default allows one per 10 s).
+        p.put("weight.change.interval.ms", 0L);
         c.update(p);
     }
 

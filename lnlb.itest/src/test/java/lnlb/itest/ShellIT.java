@@ -174,7 +174,7 @@ public class ShellIT extends ItestBase {
         assertAnswer("nodes: no cluster nosuch", "lnlb:nodes nosuch");
         assertAnswer("stats: no cluster nosuch is running", "lnlb:stats nosuch");
         assertAnswer("conntrack: no cluster nosuch is running", "lnlb:conntrack nosuch");
-        assertAnswer("weightmode: weight.mode must be loadavg, loadavg5, loadavg15, freemem or manual: fast",
+        assertAnswer("weightmode: weight.mode must be equal, loadavg, loadavg5, loadavg15, freemem or manual: fast",
                 "lnlb:weightmode nosuch fast");
         assertAnswer("weight: weight must be a number: heavy", "lnlb:weight nosuch heavy");
         assertAnswer("weight: weight must be 1..1000000: 0", "lnlb:weight nosuch 0");
@@ -185,7 +185,7 @@ public class ShellIT extends ItestBase {
             assertAnswer("addif: a cluster named it1 exists already", "lnlb:addif --memory 10.0.0.13 dev0 it1");
             assertAnswer("addif: it1 already balances 10.0.0.12 on dev0", "lnlb:addif --memory 10.0.0.12 dev0");
             await("it1 running", WAIT_MILLIS, () -> quiet("lnlb:nodes it1").contains("this node"));
-            assertAnswer("weight: it1 is in weight mode loadavg; set weight mode manual first", "lnlb:weight it1 5");
+            assertAnswer("weight: it1 is in weight mode equal; set weight mode manual first", "lnlb:weight it1 5");
         } finally {
             run("lnlb:delif it1");
         }

@@ -9,6 +9,7 @@ import lnlb.core.api.run.ClusterRunner;
 import lnlb.core.api.run.MemoryNetwork;
 import lnlb.core.api.run.RunningCluster;
 import lnlb.core.api.run.VirtualClock;
+import lnlb.core.api.run.WeightSource;
 import lnlb.module.dflt.internal.DefaultTracker;
 
 /** One simulated node of one cluster: a hub port and a cluster in virtual time, with a default tracker. */
@@ -19,10 +20,16 @@ public final class SimNode {
     private boolean running;
 
     SimNode(MemoryNetwork hub, VirtualClock time, ClusterConfig config, long mac, int weight, DefaultTracker tracker) {
+        this(hub, time, config, mac, weight, null, tracker);
+    }
+
+    /** A node whose weight comes from {@code weights} (its own load, say), or from {@link #setWeight} when null. */
+    SimNode(MemoryNetwork hub, VirtualClock time, ClusterConfig config, long mac, int weight, WeightSource weights,
+            DefaultTracker tracker) {
         this.weight = weight;
         this.tracker = tracker;
         this.cluster = ClusterRunner.of(config, hub.attach(mac, config.name(), 1500))
-                .weights(() -> this.weight)
+                .weights(weights != null ? weights : () -> this.weight)
                 .module(ProtocolModule.DEFAULT_HANDLER, tracker)
                 .virtualTime(time)
                 .freezable()

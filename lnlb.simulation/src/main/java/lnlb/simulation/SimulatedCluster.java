@@ -15,6 +15,7 @@ import lnlb.core.api.run.ClusterView;
 import lnlb.core.api.run.MemoryNetwork;
 import lnlb.core.api.run.NodeState;
 import lnlb.core.api.run.VirtualClock;
+import lnlb.core.api.run.WeightSource;
 import lnlb.module.dflt.internal.DefaultTracker;
 
 /**
@@ -60,12 +61,26 @@ public final class SimulatedCluster {
     }
 
     public ClusterConfig config(String name, String vip) {
-        return ClusterConfig.of(name, ip(vip), "eth0", intervalMillis, tolerance);
+        // Weight-only views unlimited: the simulation's tests set weights and expect their view at
+        // once; the tests of the rate (WeightBalanceTest) set weight.change.interval.ms themselves.
+        return ClusterConfig.of(name, ip(vip), "eth0", intervalMillis, tolerance).withWeightChangeInterval(0);
     }
 
     /** Starts a node of the cluster {@code config} with MAC {@code mac}. */
     public SimNode start(ClusterConfig config, long mac, int weight) {
         SimNode node = new SimNode(hub, time, config, mac, weight, new DefaultTracker(1_800_000, TRACKER_MAX_ENTRIES));
+        nodes.add(node);
+        node.start();
+        return node;
+    }
+
+    /**
+     * Starts a node of the cluster {@code config} whose weight comes from {@code weights}, read on
+     * its loop once per heartbeat (for example a {@link lnlb.core.api.run.HostWeights} over a load
+     * the test gives it, on {@link #time()}).
+     */
+    public SimNode start(ClusterConfig config, long mac, WeightSource weights) {
+        SimNode node = new SimNode(hub, time, config, mac, 1, weights, new DefaultTracker(1_800_000, TRACKER_MAX_ENTRIES));
         nodes.add(node);
         node.start();
         return node;

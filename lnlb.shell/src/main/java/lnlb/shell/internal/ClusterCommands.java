@@ -2,6 +2,7 @@ package lnlb.shell.internal;
 
 import java.util.Formatter;
 import java.util.List;
+import java.util.Locale;
 import lnlb.core.api.admin.ClusterAdmin;
 import lnlb.core.api.admin.ClusterDTO;
 import lnlb.core.api.admin.ClusterSpecDTO;
@@ -115,9 +116,10 @@ public final class ClusterCommands {
         }
         out.format(", epoch %d, %d member(s), cluster MAC %s, weight %d (%s)%s%n", c.epoch, c.members, c.clusterMac,
                 c.weight, c.weightMode, declared(c));
-        out.format("  %-17s %8s  %-8s %9s%n", "NODE", "WEIGHT", "STATE", "HEARD(ms)");
+        // SHARE: the node's slice of the view's cut table, i.e. its share of new sessions.
+        out.format("  %-17s %8s %6s  %-8s %9s%n", "NODE", "WEIGHT", "SHARE", "STATE", "HEARD(ms)");
         for (NodeDTO n : admin.nodes(c.name)) {
-            out.format("  %-17s %8d  %-8s %9s%s%s%n", n.mac, n.weight, n.state,
+            out.format("  %-17s %8d %6s  %-8s %9s%s%s%n", n.mac, n.weight, String.format(Locale.ROOT, "%.1f%%", n.share), n.state,
                     n.self ? "-" : n.lastHeardMillis < 0 ? "never" : Long.toString(n.lastHeardMillis),
                     n.self ? "  this node" : "", n.coordinator ? "  coordinator" : "");
         }

@@ -21,7 +21,7 @@ public final class WeightCommands {
 
     @Descriptor("set how this node computes its weight in a cluster")
     public CharSequence weightmode(@Descriptor("cluster name") String name,
-            @Descriptor("loadavg, loadavg5, loadavg15, freemem or manual") String mode) {
+            @Descriptor("equal, loadavg, loadavg5, loadavg15, freemem or manual") String mode) {
         return Errors.answer("weightmode", () -> {
             admin.weightMode(name, mode);
             return name + ": weight mode " + mode + untilRestart(name);

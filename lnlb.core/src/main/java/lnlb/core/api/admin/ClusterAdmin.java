@@ -104,7 +104,7 @@ public interface ClusterAdmin {
     /** Deletes a cluster's configuration: the node leaves the cluster and the interface goes. */
     void delete(String cluster);
 
-    /** Sets how this node computes its weight: loadavg, loadavg5, loadavg15, freemem or manual. */
+    /** Sets how this node computes its weight: equal, loadavg, loadavg5, loadavg15, freemem or manual. */
     void weightMode(String cluster, String mode);
 
     /** Sets the manual weight (1..1000000); allowed only in manual mode, as in the original. */

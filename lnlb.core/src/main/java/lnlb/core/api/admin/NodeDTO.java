@@ -6,6 +6,8 @@ public class NodeDTO {
     public String mac;
     /** Its weight in the current view (0 when it is not in the view). */
     public int weight;
+    /** Its share of new sessions in percent: its slice of the current view's cut table (0 when not in the view). */
+    public double share;
     /** member, silent (in the view but not heard lately), joining (heard, not in the view), or this node's own state. */
     public String state;
     /** Whether it is in the current view. */

@@ -20,10 +20,12 @@ import lnlb.core.internal.wire.MessageAuthenticator;
  * @param previousKeyMillis how long the previous key stays valid
  * @param quorum the majority rule, on by default: a member of a view of three or more that hears no
  *     majority of it stops accepting and rejoins (a partition then leaves one side serving, not two)
+ * @param weightChangeMillis the least time between a view and a view that changes weights only (the
+ *     coordinator waits; joins, deaths and leaves change the view at once), >= 0
  */
 public record ClusterConfig(String name, InetAddress vip, String device, long heartbeatIntervalMillis, int tolerance,
         int holdFrames, int joinBufferFrames, long swapGraceMillis, String key, String previousKey,
-        long previousKeyMillis, boolean quorum) {
+        long previousKeyMillis, boolean quorum, long weightChangeMillis) {
 
     /** How long the datagrams of a protocol whose tracker left wait for one to return. */
     public static final long DEFAULT_SWAP_GRACE_MILLIS = 10_000;
@@ -33,6 +35,8 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
     public static final int DEFAULT_JOIN_BUFFER_FRAMES = 16384;
     /** Long enough to restart every node of a cluster one after the other. */
     public static final long DEFAULT_PREVIOUS_KEY_VALID_MILLIS = 600_000;
+    /** At most one weight-only view change per 10 s: two kernel load-average updates (issue 16). */
+    public static final long DEFAULT_WEIGHT_CHANGE_MILLIS = 10_000;
 
     /** Validates: an {@link IllegalArgumentException} says what is wrong. The engine takes this record as it is. */
     public ClusterConfig {
@@ -60,12 +64,23 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
         if (holdFrames < 1 || joinBufferFrames < 1) {
             throw new IllegalArgumentException("queue bounds must be >= 1");
         }
+        if (weightChangeMillis < 0) {
+            throw new IllegalArgumentException("weight.change.interval.ms must be >= 0: " + weightChangeMillis);
+        }
+    }
+
+    /** The 1.0 constructor: the default {@link #DEFAULT_WEIGHT_CHANGE_MILLIS}. */
+    public ClusterConfig(String name, InetAddress vip, String device, long heartbeatIntervalMillis, int tolerance,
+            int holdFrames, int joinBufferFrames, long swapGraceMillis, String key, String previousKey,
+            long previousKeyMillis, boolean quorum) {
+        this(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames, swapGraceMillis, key,
+                previousKey, previousKeyMillis, quorum, DEFAULT_WEIGHT_CHANGE_MILLIS);
     }
 
     /** The defaults: no key, the majority rule on, the default bounds and swap grace. */
     public static ClusterConfig of(String name, InetAddress vip, String device, long intervalMillis, int tolerance) {
         return new ClusterConfig(name, vip, device, intervalMillis, tolerance, DEFAULT_HOLD_FRAMES,
-                DEFAULT_JOIN_BUFFER_FRAMES, DEFAULT_SWAP_GRACE_MILLIS, null, null, 0, true);
+                DEFAULT_JOIN_BUFFER_FRAMES, DEFAULT_SWAP_GRACE_MILLIS, null, null, 0, true, DEFAULT_WEIGHT_CHANGE_MILLIS);
     }
 
     /** The defaults, with the default heartbeat interval and tolerance. */
@@ -76,25 +91,31 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
     /** The same cluster with message authentication (key rotation: {@code previous} valid for {@code previousMillis}). */
     public ClusterConfig withKeys(String newKey, String previous, long previousMillis) {
         return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
-                swapGraceMillis, newKey, previous, previousMillis, quorum);
+                swapGraceMillis, newKey, previous, previousMillis, quorum, weightChangeMillis);
     }
 
     /** The same cluster with another grace period for a protocol whose module left. */
     public ClusterConfig withSwapGrace(long graceMillis) {
         return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
-                graceMillis, key, previousKey, previousKeyMillis, quorum);
+                graceMillis, key, previousKey, previousKeyMillis, quorum, weightChangeMillis);
     }
 
     /** The same cluster with the majority rule on or off (see {@link #quorum}). */
     public ClusterConfig withQuorum(boolean majority) {
         return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
-                swapGraceMillis, key, previousKey, previousKeyMillis, majority);
+                swapGraceMillis, key, previousKey, previousKeyMillis, majority, weightChangeMillis);
+    }
+
+    /** The same cluster with another least time between weight-only view changes (see {@link #weightChangeMillis}). */
+    public ClusterConfig withWeightChangeInterval(long millis) {
+        return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
+                swapGraceMillis, key, previousKey, previousKeyMillis, quorum, millis);
     }
 
     /** The same cluster with other bounds of the hold queue and of a joining node's recording. */
     public ClusterConfig withBounds(int hold, int joinBuffer) {
         return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, hold, joinBuffer,
-                swapGraceMillis, key, previousKey, previousKeyMillis, quorum);
+                swapGraceMillis, key, previousKey, previousKeyMillis, quorum, weightChangeMillis);
     }
 
     /** The cluster MAC every node answers ARP for the VIP with (never a frame source). */
@@ -114,6 +135,6 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
                 + heartbeatIntervalMillis + ", tolerance=" + tolerance + ", hold=" + holdFrames + ", joinBuffer="
                 + joinBufferFrames + ", swapGrace=" + swapGraceMillis + ", key=" + (key == null ? "none" : "set")
                 + ", previousKey=" + (previousKey == null ? "none" : "set for " + previousKeyMillis + " ms")
-                + ", quorum=" + quorum + "]";
+                + ", quorum=" + quorum + ", weightChange=" + weightChangeMillis + "]";
     }
 }

@@ -12,5 +12,5 @@
  * part of it, which the component also registers as a service for each running cluster.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package lnlb.core.api.run;

@@ -3,6 +3,7 @@ package lnlb.core.internal.component;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
@@ -92,7 +93,7 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
         this.context = context;
         this.attempts = attempts;
         this.pid = pidOf(properties);
-        this.weights = new ProcWeights(WeightMode.LOADAVG, 1);
+        this.weights = new ProcWeights(WeightMode.EQUAL, 1);
         // A wrong configuration is not thrown to SCR (STYLE 2.4 would): SCR never calls @Modified
         // on a component whose activation failed, so the cluster would stay down after its file is
         // fixed. Instead it is one clear line, the cluster stays down (no service: ClusterAdmin
@@ -128,6 +129,8 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
     private boolean applyWeights(ClusterMetatype config) {
         WeightMode mode = WeightMode.parse(config.weight_mode());
         int manual = ProcWeights.checkManual(config.weight());
+        String source = blankToNull(config.weight_source());
+        weights.setSource(source == null ? null : Path.of(source));
         if (mode == weights.mode() && manual == configuredManual) {
             return false;
         }
@@ -163,7 +166,8 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
         }
         String name = name(config, properties);
         ClusterConfig clusterConfig = ClusterConfig.of(name, vip, config.device(), config.heartbeat_interval_ms(),
-                config.tolerance()).withSwapGrace(config.swap_grace_ms()).withQuorum(config.quorum());
+                config.tolerance()).withSwapGrace(config.swap_grace_ms()).withQuorum(config.quorum())
+                .withWeightChangeInterval(config.weight_change_interval_ms());
         String key = blankToNull(config.key());
         String previousKey = blankToNull(config.previous_key());
         if (key != null || previousKey != null) {

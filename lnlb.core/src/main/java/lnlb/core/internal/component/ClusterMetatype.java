@@ -27,8 +27,17 @@ public @interface ClusterMetatype {
     @AttributeDefinition(description = "Heartbeats a node may miss before it is declared dead (>= 2)")
     int tolerance() default ClusterConfig.DEFAULT_TOLERANCE;
 
-    @AttributeDefinition(description = "loadavg, loadavg5, loadavg15, freemem or manual")
-    String weight_mode() default "loadavg";
+    @AttributeDefinition(description = "equal (every node 100: equal shares), loadavg, loadavg5, loadavg15"
+            + " (load average per CPU, smoothed), freemem (used memory) or manual")
+    String weight_mode() default "equal";
+
+    @AttributeDefinition(required = false, description = "A file read instead of /proc/loadavg (load modes) or"
+            + " /proc/meminfo (freemem), in the same format; empty = /proc")
+    String weight_source() default "";
+
+    @AttributeDefinition(description = "Least milliseconds between view changes that change weights only (>= 0);"
+            + " joins, deaths and leaves change the view at once")
+    long weight_change_interval_ms() default ClusterConfig.DEFAULT_WEIGHT_CHANGE_MILLIS;
 
     @AttributeDefinition(description = "The weight in manual mode (1..1000000; higher = busier)")
     int weight() default 1;

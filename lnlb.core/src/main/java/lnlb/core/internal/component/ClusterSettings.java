@@ -16,7 +16,7 @@ import java.util.TreeSet;
 record ClusterSettings(Map<String, String> values) {
     /** Never in service properties or log lines. */
     static final Set<String> SECRETS = Set.of("key", "previous.key");
-    private static final Set<String> LIVE = Set.of("weight.mode", "weight", "link.target", "felix.fileinstall.filename");
+    private static final Set<String> LIVE = Set.of("weight.mode", "weight", "weight.source", "link.target", "felix.fileinstall.filename");
 
     static ClusterSettings of(Map<String, Object> properties) {
         Map<String, String> values = new TreeMap<>();

@@ -39,7 +39,7 @@ final class ClusterStatus {
         long coordinator = e.coordinator();
         dto.coordinator = coordinator == NodeAddress.NONE ? "" : NodeAddress.format(coordinator);
         dto.weightMode = c.weights().mode().spelling();
-        dto.weight = c.weights().weight();
+        dto.weight = c.weights().current();
         dto.heartbeatIntervalMillis = e.config().heartbeatIntervalMillis();
         dto.tolerance = e.config().tolerance();
         dto.source = "";
@@ -62,13 +62,14 @@ final class ClusterStatus {
             dto.mac = NodeAddress.format(node);
             dto.inView = view.contains(node);
             dto.weight = view.weightOf(node);
+            dto.share = 100 * view.table().share(node);
             dto.self = node == self;
             dto.coordinator = node == coordinator;
             dto.lastHeardMillis = age == Long.MAX_VALUE ? -1 : age;
             if (dto.self) {
                 dto.state = e.state().name().toLowerCase(Locale.ROOT);
                 if (!dto.inView) {
-                    dto.weight = Math.max(1, c.weights().weight());
+                    dto.weight = Math.max(1, c.weights().current());
                 }
             } else if (dto.inView) {
                 dto.state = age <= deadAfter ? "member" : "silent";

@@ -26,6 +26,8 @@ public final class EngineCounters {
     public long clusterMessages;
     public long rounds;
     public long viewChanges;
+    /** The view changes that changed weights only (same members), rate-limited by the coordinator. */
+    public long weightViewChanges;
     public long deaths;
     public long joinsServed;
     public long commitAckTimeouts;
@@ -63,6 +65,7 @@ public final class EngineCounters {
         map.put("cluster.messages", clusterMessages);
         map.put("rounds", rounds);
         map.put("view.changes", viewChanges);
+        map.put("view.changes.weight", weightViewChanges);
         map.put("deaths", deaths);
         map.put("joins.served", joinsServed);
         map.put("commit.ack.timeouts", commitAckTimeouts);

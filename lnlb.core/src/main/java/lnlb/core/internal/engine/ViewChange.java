@@ -37,6 +37,9 @@ final class ViewChange extends EnginePart {
     private final Set<Long> awaitingPrepared = new TreeSet<>();
     private long proposalDeadline;
 
+    // Every member: when the current view was switched to (a new coordinator knows it too).
+    private long switchedAt = Long.MIN_VALUE / 2;
+
     ViewChange(Shared shared, Outbox outbox, Decider decider, CommitWindow window, AmbiguityLog ambiguities) {
         super(shared);
         this.outbox = outbox;
@@ -149,6 +152,10 @@ final class ViewChange extends EnginePart {
         standing.pending = null;
         pendingProposer = NodeAddress.NONE;
         counters.viewChanges++;
+        if (next.sameMembers(old)) {
+            counters.weightViewChanges++;
+        }
+        switchedAt = loop.nowMillis();
         LOG.info("{}: {} {}", cluster.name(), how, next);
         return old;
     }
@@ -224,9 +231,18 @@ final class ViewChange extends EnginePart {
             }
         }
         View desired = membership.desired(standing.view, outbox.weight(), standing.nextEpoch(), now);
-        if (!desired.sameMembership(standing.view) && !waitsForModule(desired)) {
+        if (!desired.sameMembership(standing.view) && !waitsForModule(desired) && !weightsMustWait(desired, now)) {
             propose(desired, now);
         }
+    }
+
+    /**
+     * Weight-only changes are rate-limited (issue 16: an idle node committed a view every 5 s as
+     * its load average moved): at most one per {@code weightChangeMillis} after the last view. A
+     * join, a death or a leave is proposed at once, with the weights of the moment.
+     */
+    private boolean weightsMustWait(View desired, long now) {
+        return desired.sameMembers(standing.view) && now - switchedAt < config.weightChangeMillis();
     }
 
     private void propose(View next, long now) {

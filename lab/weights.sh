@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Weights that balance (issue 16, acceptance): three runtime-jar nodes with the default weight mode,
+# then in loadavg mode with a load of their own given through `weight.source` (namespaces share the
+# host's load average, so each node reads a file of its own in /proc/loadavg's format).
+#
+#   lab/weights.sh          needs root and the runtime jar (./mvnw -B install -DskipTests builds it)
+#
+# Namespaces: lab.sh's, prefix LNLB_LAB (default lnlbwt). Nodes: the runtime jar, cluster "lab" from
+# a file with heartbeat 200 ms x tolerance 5, no weight settings (the defaults) but
+# `weight.source = $RUN/nI/load` and `weight.change.interval.ms = LNLB_WEIGHT_CHANGE_MS` (2000).
+# Checks:
+#   - the cluster forms;
+#   - split-N (5 runs): the default mode splits LNLB_FLOWS (300) new UDP flows (each request a new
+#     source address/port pair from 24 addresses: a new session for the UDP tracker) within +-15 %
+#     of a third per node;
+#   - equal-no-weight-changes: with the defaults, no weight-only view change in those runs;
+#   - idle-rate: every node in loadavg mode at load 0.00 for LNLB_IDLE_S (20) s: view.changes.weight
+#     (lnlbctl stats) at most one per interval (+1);
+#   - loaded-share-falls, loaded-share-settles: node 3's load file says 6.00 (3 per CPU on 2 CPUs):
+#     its SHARE in `lnlbctl nodes` falls below 20 % and stays put over the last 10 s of 60 s.
+# Output as the other scenarios; last line "weights: N passed, N failed"; exit 0 when nothing failed.
+#
+# Environment: LNLB_LAB (lnlbwt), LNLB_VIP, LNLB_RUNTIME_DIR, LNLB_JAVA_OPTS, LNLB_FLOWS (300),
+# LNLB_WEIGHT_CHANGE_MS (2000), LNLB_IDLE_S (20), LNLB_PYTHON.
+set -uo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LAB="${LNLB_LAB:-lnlbwt}"
+VIP="${LNLB_VIP:-10.77.0.100}"
+export LNLB_LAB="$LAB" LNLB_VIP="$VIP"
+RUN="$HERE/run/$LAB"
+LAB_SH="$HERE/lab.sh"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+NODES=(1 2 3)
+# shellcheck source=rtlib.sh
+. "$HERE/rtlib.sh"
+FLOWS="${LNLB_FLOWS:-300}"
+CHANGE_MS="${LNLB_WEIGHT_CHANGE_MS:-2000}"
+IDLE_S="${LNLB_IDLE_S:-20}"
+
+[[ $(id -u) -eq 0 ]] || { echo "weights: needs root (network namespaces)" >&2; exit 2; }
+lab_checks weights
+finish() { echo "weights: $passed passed, $failed failed"; [[ $failed -eq 0 ]]; exit; }
+rt_prerequisites
+lab_lock
+
+cleanup() {
+    local status=$?
+    ((${#UDP_SERVERS[@]})) && kill "${UDP_SERVERS[@]}" 2>/dev/null
+    "$LAB_SH" down >/dev/null 2>&1 || "$LAB_SH" down
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_default_node I: as rtlib's start_node, but the cluster file keeps the default weight mode
+start_default_node() {
+    local i="$1" dir="$RUN/n$1"
+    rm -rf "$dir/etc" "$dir/cm" && mkdir -p "$dir/etc"
+    printf '0.00 0.00 0.00 1/1 1\n' >"$dir/load"
+    printf 'vip = %s\ndevice = eth0\nheartbeat.interval.ms = 200\ntolerance = 5\nweight.source = %s\nweight.change.interval.ms = %s\n' \
+        "$VIP" "$dir/load" "$CHANGE_MS" >"$dir/etc/lnlb.cluster-lab.cfg"
+    LNLB_CP="$RUNTIME/lnlb.jar" \
+        LNLB_JAVA_OPTS="$NODE_JAVA_OPTS -Dlnlb.console=false -Dfelix.cm.dir=$dir/cm -Dlnlb.etc=$dir/etc -Dlnlb.socket=$dir/lnlb.sock -Dlnlb.log.level=info" \
+        "$LAB_SH" node-start "$i" aQute.launcher.pre.EmbeddedLauncher >&2
+}
+weight_changes() { stats_of "$1" | awk '$1 == "view.changes.weight" { print $2 }'; }
+own_share() { ctl "$1" nodes lab 2>/dev/null | awk '/this node/ { sub(/%/, "", $3); print $3 }'; }
+
+"$LAB_SH" down >/dev/null 2>&1 || true
+mkdir -p "$RUN"
+"$LAB_SH" up 3 >&2 || { fail lab-up "lab.sh up 3 failed"; finish; }
+udp_servers || finish
+t0=$(now_ms)
+for i in "${NODES[@]}"; do
+    start_default_node "$i"
+    wait_until 90 node_is_member "$i" || { fail cluster-formed "node $i did not join (log: $RUN/n$i/node.log)"; finish; }
+done
+if wait_until 60 one_view 3 "${NODES[@]}"; then
+    pass cluster-formed "3 nodes, default weight mode, one view $(($(now_ms) - t0)) ms after the first launch: $(views_text "${NODES[@]}")"
+else
+    fail cluster-formed "no common view of 3: $(views_text "${NODES[@]}")"; finish
+fi
+note "$(ctl 1 nodes lab)"
+
+# ---- part 1: the default splits new sessions evenly ------------------------------------------------
+before_equal="$(weight_changes 1)"
+sources="$(printf "$NET.%s," $(seq 151 174) | sed 's/,$//')"
+for run in 1 2 3 4 5; do
+    dir="$RUN/split$run"; rm -rf "$dir"; mkdir -p "$dir"
+    # 24 addresses x 25 requests/s: FLOWS new flows in FLOWS/600 s, then stop
+    ip netns exec "$LAB-cl" "$PYTHON" "$HERE/udp-dup.py" client --vip "$VIP" --port "$UDP_PORT" --rate 25 \
+        --sources "$sources" --stop "$dir/stop" --out "$dir/udp.txt" 2>"$dir/udp.err" &
+    client=$!
+    wait_until 30 test "$(cat "$dir/udp.txt" 2>/dev/null | wc -l)" -ge "$FLOWS"
+    touch "$dir/stop"; wait "$client"
+    counts="$(head -n "$FLOWS" "$dir/udp.txt" | awk '$7 != "-" { n[$7]++ } END { for (k in n) printf "%s=%d ", k, n[k] }')"
+    ok="$(head -n "$FLOWS" "$dir/udp.txt" | awk -v f="$FLOWS" '$7 != "-" { n[$7]++ } END {
+        k = 0; ok = 1; for (x in n) { k++; if (n[x] < f / 3 * 0.85 || n[x] > f / 3 * 1.15) ok = 0 } print (ok && k == 3) ? 1 : 0 }')"
+    check "split-$run" "first $FLOWS flows of run $run per node: $counts(a third is $((FLOWS / 3)), +-15 %)" test "$ok" -eq 1
+done
+after_equal="$(weight_changes 1)"
+check equal-no-weight-changes "view.changes.weight on node 1 in the default mode: $before_equal before the runs, $after_equal after" \
+    test "${after_equal:-1}" -eq "${before_equal:-0}"
+
+# ---- part 2: loadavg mode, idle: weight-only view changes within the rate ---------------------------
+for i in "${NODES[@]}"; do ctl "$i" weightmode lab loadavg >&2; done
+sleep 1
+w0="$(weight_changes 1)"; t_idle=$(now_ms)
+sleep "$IDLE_S"   # the observation window itself
+w1="$(weight_changes 1)"; idle_ms=$(($(now_ms) - t_idle))
+check idle-rate "loadavg mode, load 0.00 on every node: $((w1 - w0)) weight-only view changes in $idle_ms ms (at most $((idle_ms / CHANGE_MS + 1)) at one per $CHANGE_MS ms)" \
+    test $((w1 - w0)) -le $((idle_ms / CHANGE_MS + 1))
+metric idle_weight_view_changes $((w1 - w0)) changes
+
+# ---- part 3: node 3 loaded: its share falls and settles ----------------------------------------------
+printf '6.00 6.00 6.00 1/1 1\n' >"$RUN/n3/load"
+samples=(); t_load=$(now_ms)
+for ((k = 0; k < 30; k++)); do
+    sleep 2   # sampling the share, not waiting for a condition
+    samples+=("$(own_share 3)")
+done
+note "node 3's share every 2 s after its load went to 6.00: ${samples[*]}"
+last="${samples[-1]}"
+check loaded-share-falls "node 3's share $(($(now_ms) - t_load)) ms after its load went to 6.00: ${last}% (from ${samples[0]}%)" \
+    awk -v s="$last" 'BEGIN { exit !(s + 0 < 20) }'
+check loaded-share-settles "node 3's share over the last 10 s: ${samples[*]: -5}" \
+    awk -v a="${samples[-5]}" -v b="${samples[-1]}" 'BEGIN { exit !(a == b) }'
+metric loaded_share_final "$last" percent
+metric weight_view_changes_total "$(weight_changes 1)" changes
+note "$(ctl 1 nodes lab)"
+finish
