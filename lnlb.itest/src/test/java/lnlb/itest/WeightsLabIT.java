@@ -16,8 +16,8 @@ import org.junit.jupiter.api.TestFactory;
  * instead of skipping.
  */
 class WeightsLabIT {
-    /** cluster formed, 5 splits, no weight change in the default mode, idle rate, share falls, share settles. */
-    static final int CHECKS = 10;
+    /** cluster formed, 5 splits and their sum, no weight change in the default mode, idle rate, share falls, share settles. */
+    static final int CHECKS = 11;
 
     @TestFactory
     Stream<DynamicTest> weightsBalance() throws Exception {

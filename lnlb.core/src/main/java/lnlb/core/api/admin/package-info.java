@@ -5,7 +5,7 @@
  * everything it returns is a plain DTO (public fields, a snapshot taken when the call was made).
  *
  * <p>1.3.0 added the look inside: {@code sessions} (SessionQueryDTO, SessionDTO, SessionCountDTO),
- * {@code owner} (OwnerDTO) and {@code digest} (DigestDTO).
+ * {@code owner} (OwnerDTO) and {@code digest} (DigestDTO), and {@link lnlb.core.api.admin.NodeDTO#share}.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.3.0")
