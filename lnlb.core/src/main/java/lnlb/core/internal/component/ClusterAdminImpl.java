@@ -109,7 +109,7 @@ public final class ClusterAdminImpl implements ClusterAdmin {
             try {
                 dto = component.call(e -> ClusterStatus.cluster(e, info.pid(), component));
             } catch (RuntimeException e) {
-                dto = down(info.name(), info.pid(), "", "", "not answering: " + e.getMessage());
+                dto = ClusterStatus.down(info.name(), info.pid(), "", "", "not answering: " + e.getMessage());
             }
             dto.source = info.source();
             list.add(dto);
@@ -117,7 +117,7 @@ public final class ClusterAdminImpl implements ClusterAdmin {
         for (Configuration c : configurations(null)) {
             if (!running.contains(c.getPid())) {
                 Dictionary<String, Object> p = c.getProperties();
-                ClusterDTO dto = down(nameOf(c), c.getPid(), String.valueOf(p.get(VIP)), String.valueOf(p.get(DEVICE)),
+                ClusterDTO dto = ClusterStatus.down(nameOf(c), c.getPid(), String.valueOf(p.get(VIP)), String.valueOf(p.get(DEVICE)),
                         "down (" + whyDown(c.getPid(), p) + ")");
                 dto.source = p.get(FILE) == null ? "" : p.get(FILE).toString();
                 list.add(dto);
@@ -138,21 +138,6 @@ public final class ClusterAdminImpl implements ClusterAdmin {
     private static String linkTarget(Dictionary<String, Object> p) {
         Object target = p.get(LINK_TARGET);
         return target == null ? ClusterComponent.DEFAULT_LINK_TARGET : target.toString();
-    }
-
-    private static ClusterDTO down(String name, String pid, String vip, String device, String state) {
-        ClusterDTO dto = new ClusterDTO();
-        dto.name = name;
-        dto.pid = pid;
-        dto.vip = vip;
-        dto.device = device;
-        dto.clusterMac = "";
-        dto.localNode = "";
-        dto.coordinator = "";
-        dto.weightMode = "";
-        dto.source = "";
-        dto.state = state;
-        return dto;
     }
 
     @Override
@@ -245,32 +230,8 @@ public final class ClusterAdminImpl implements ClusterAdmin {
         save(cluster, "weight " + weight, Map.of(WEIGHT_MODE, WeightMode.MANUAL.spelling(), WEIGHT, weight));
     }
 
-    /**
-     * Writes {@code changes} into the cluster's configuration unless it holds them already, or
-     * the cluster is declared in a file: the file stays the truth, and a change made here lasts
-     * until the next restart.
-     */
     private void save(String cluster, String what, Map<String, Object> changes) {
-        Configuration c = configuration(cluster);
-        Dictionary<String, Object> p = c.getProperties();
-        if (p.get(FILE) != null) {
-            LOG.info("{}: {} until the runtime restarts (declared in {}: edit that file to keep it)", cluster, what,
-                    p.get(FILE));
-            return;
-        }
-        boolean same = true;
-        for (Map.Entry<String, Object> e : changes.entrySet()) {
-            same &= String.valueOf(e.getValue()).equals(String.valueOf(p.get(e.getKey())));
-            p.put(e.getKey(), e.getValue());
-        }
-        if (same) {
-            return;
-        }
-        try {
-            c.update(p);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException(what + " is in effect but not saved, so a restart loses it: " + e, e);
-        }
+        ClusterSpecs.save(configuration(cluster), cluster, what, changes);
     }
 
     // ---------------------------------------------------------------- configuration

@@ -1,14 +1,21 @@
 package lnlb.core.internal.component;
 
+import java.io.IOException;
+import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import lnlb.core.api.admin.ClusterAdmin;
 import lnlb.core.api.admin.ClusterSpecDTO;
 import lnlb.core.api.run.ClusterConfig;
+import org.osgi.service.cm.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What {@code addif} asks for, checked and turned into a cluster configuration's properties. */
 final class ClusterSpecs {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterSpecs.class);
     /** Interface names: what Linux accepts (IFNAMSIZ - 1), without the characters LDAP filters escape. */
     static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.:@-]{1,15}");
     private static final Pattern LINK_TYPE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -80,6 +87,33 @@ final class ClusterSpecs {
             if (!names.contains("nlb" + i)) {
                 return "nlb" + i;
             }
+        }
+    }
+
+    /**
+     * Writes {@code changes} into the cluster's configuration unless it holds them already, or
+     * the cluster is declared in a file: the file stays the truth, and a change made here lasts
+     * until the next restart.
+     */
+    static void save(Configuration c, String cluster, String what, Map<String, Object> changes) {
+        Dictionary<String, Object> p = c.getProperties();
+        if (p.get(ClusterAdminImpl.FILE) != null) {
+            LOG.info("{}: {} until the runtime restarts (declared in {}: edit that file to keep it)", cluster, what,
+                    p.get(ClusterAdminImpl.FILE));
+            return;
+        }
+        boolean same = true;
+        for (Map.Entry<String, Object> e : changes.entrySet()) {
+            same &= String.valueOf(e.getValue()).equals(String.valueOf(p.get(e.getKey())));
+            p.put(e.getKey(), e.getValue());
+        }
+        if (same) {
+            return;
+        }
+        try {
+            c.update(p);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException(what + " is in effect but not saved, so a restart loses it: " + e, e);
         }
     }
 }

@@ -146,4 +146,20 @@ final class ClusterStatus {
         Bundle bundle = FrameworkUtil.getBundle(type);
         return bundle == null ? "" : bundle.getSymbolicName();
     }
+
+    /** A cluster that is configured but not running: what its configuration says, and why. */
+    static ClusterDTO down(String name, String pid, String vip, String device, String state) {
+        ClusterDTO dto = new ClusterDTO();
+        dto.name = name;
+        dto.pid = pid;
+        dto.vip = vip;
+        dto.device = device;
+        dto.clusterMac = "";
+        dto.localNode = "";
+        dto.coordinator = "";
+        dto.weightMode = "";
+        dto.source = "";
+        dto.state = state;
+        return dto;
+    }
 }

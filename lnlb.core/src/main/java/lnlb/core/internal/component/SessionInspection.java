@@ -20,6 +20,7 @@ import lnlb.core.api.admin.SessionQueryDTO;
 import lnlb.core.api.table.SessionEntries;
 import lnlb.core.api.table.SessionTable;
 import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.internal.engine.Ownership;
 import lnlb.core.internal.engine.Hashing;
 
 /**
@@ -204,7 +205,7 @@ final class SessionInspection {
         }
         int address = ipv4(client, "client");
         byte[] bytes = {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
-        ClusterEngine.Ownership o = e.ownerOf(p, bytes, Math.max(port, 0));
+        Ownership o = e.ownerOf(p, bytes, Math.max(port, 0));
         OwnerDTO dto = new OwnerDTO();
         dto.epoch = o.view().epoch();
         dto.protocol = o.slot();
