@@ -96,7 +96,7 @@ class RuntimeJarIT {
         Result declared = ctl("delif", "decl");
         assertEquals(1, declared.status());
         assertTrue(declared.err().startsWith("delif: decl is declared in file:"), declared.err());
-        awaitCtl("web member with weight 7", r -> r.out().matches("(?s).*web: .*member.*\\s7\\s+member.*"), "nodes", "web");
+        awaitCtl("web member with weight 7", r -> r.out().matches("(?s).*web: .*member.*\\s7\\s+\\S+%\\s+member.*"), "nodes", "web");
 
         stop();
         assertFalse(Files.exists(socket), "the socket is removed at stop");

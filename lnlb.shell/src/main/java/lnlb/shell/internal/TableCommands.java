@@ -70,14 +70,20 @@ public final class TableCommands {
             return name + ": no module serves this cluster";
         }
         PrintStream print = System.out;
-        print.print(tables(tables));
-        print.format("%n" + SESSION_FORMAT, "PROTO", "SOURCE", "PORT", "OWNER", "STATE", "IDLE(s)", "EXPIRE(s)");
-        // Each line is printed as its slice arrives: the listing is never held whole here.
-        SessionCountDTO count = admin.sessions(name, q, s -> print.format(SESSION_FORMAT, s.protocol, s.source,
-                s.port < 0 ? "-" : Integer.toString(s.port), s.owner, s.state, seconds(s.idleMillis),
-                seconds(s.expiresInMillis)));
+        boolean[] headed = {false};
+        // Each line is printed as its slice arrives: the listing is never held whole here. The table
+        // summary and the counts are the command's answer, so every caller gets them.
+        SessionCountDTO count = admin.sessions(name, q, s -> {
+            if (!headed[0]) {
+                headed[0] = true;
+                print.format(SESSION_FORMAT, "PROTO", "SOURCE", "PORT", "OWNER", "STATE", "IDLE(s)", "EXPIRE(s)");
+            }
+            print.format(SESSION_FORMAT, s.protocol, s.source, s.port < 0 ? "-" : Integer.toString(s.port), s.owner,
+                    s.state, seconds(s.idleMillis), seconds(s.expiresInMillis));
+        });
         print.flush();
         Formatter out = new Formatter();
+        out.format("%s%n", tables(tables));
         out.format("%s: %d session(s) matched, %d listed, epoch %d", name, count.matched, count.listed, count.epoch);
         count.perOwner.forEach((owner, n) -> out.format("%n  %-17s %,10d", owner, n));
         return out.toString();

@@ -38,7 +38,8 @@ final class ViewChange extends EnginePart {
     private long proposalDeadline;
 
     // Every member: when the current view was switched to (a new coordinator knows it too).
-    private long switchedAt = Long.MIN_VALUE / 2;
+    /** When the last weight-only view was switched to: the next waits {@code weightChangeMillis} from there. */
+    private long weightChangedAt = Long.MIN_VALUE / 2;
 
     ViewChange(Shared shared, Outbox outbox, Decider decider, CommitWindow window, AmbiguityLog ambiguities) {
         super(shared);
@@ -154,8 +155,8 @@ final class ViewChange extends EnginePart {
         counters.viewChanges++;
         if (next.sameMembers(old)) {
             counters.weightViewChanges++;
+            weightChangedAt = loop.nowMillis();
         }
-        switchedAt = loop.nowMillis();
         LOG.info("{}: {} {}", cluster.name(), how, next);
         return old;
     }
@@ -238,11 +239,12 @@ final class ViewChange extends EnginePart {
 
     /**
      * Weight-only changes are rate-limited (issue 16: an idle node committed a view every 5 s as
-     * its load average moved): at most one per {@code weightChangeMillis} after the last view. A
-     * join, a death or a leave is proposed at once, with the weights of the moment.
+     * its load average moved): at most one per {@code weightChangeMillis}, so the first after a
+     * quiet while (an operator's {@code weight}) goes at once. A join, a death or a leave is
+     * proposed at once, with the weights of the moment.
      */
     private boolean weightsMustWait(View desired, long now) {
-        return desired.sameMembers(standing.view) && now - switchedAt < config.weightChangeMillis();
+        return desired.sameMembers(standing.view) && now - weightChangedAt < config.weightChangeMillis();
     }
 
     private void propose(View next, long now) {
