@@ -17,7 +17,7 @@
 #   - idle-rate: every node in loadavg mode at load 0.00 for LNLB_IDLE_S (20) s: view.changes.weight
 #     (lnlbctl stats) at most one per interval (+1);
 #   - loaded-share-falls, loaded-share-settles: node 3's load file says 6.00 (3 per CPU on 2 CPUs):
-#     its SHARE in `lnlbctl nodes` falls below 20 % and stays put over the last 10 s of 60 s.
+#     its SHARE in `lnlbctl nodes` falls below 20 % and stays within 2 points over the last 10 s of 60 s.
 # Output as the other scenarios; last line "weights: N passed, N failed"; exit 0 when nothing failed.
 #
 # Environment: LNLB_LAB (lnlbwt), LNLB_VIP, LNLB_RUNTIME_DIR, LNLB_JAVA_OPTS, LNLB_FLOWS (300),
@@ -138,8 +138,12 @@ note "node 3's share every 2 s after its load went to 6.00: ${samples[*]}"
 last="${samples[-1]}"
 check loaded-share-falls "node 3's share $(($(now_ms) - t_load)) ms after its load went to 6.00: ${last}% (from ${samples[0]}%)" \
     awk -v s="$last" 'BEGIN { exit !(s + 0 < 20) }'
-check loaded-share-settles "node 3's share over the last 10 s: ${samples[*]: -5}" \
-    awk -v a="${samples[-5]}" -v b="${samples[-1]}" 'BEGIN { exit !(a == b) }'
+# Settled: within 2 points over the last 10 s (the smoothing's tail still moves it by one 5 % weight
+# step, about half a point, now and then: a CI run saw 12.0 12.0 11.5 11.5 11.5).
+check loaded-share-settles "node 3's share over the last 10 s: ${samples[*]: -5} (within 2 points)" \
+    awk -v s="${samples[*]: -5}" 'BEGIN { n = split(s, v, " "); lo = hi = v[1] + 0
+        for (i = 2; i <= n; i++) { if (v[i] + 0 < lo) lo = v[i] + 0; if (v[i] + 0 > hi) hi = v[i] + 0 }
+        exit !(hi - lo <= 2) }'
 metric loaded_share_final "$last" percent
 metric weight_view_changes_total "$(weight_changes 1)" changes
 note "$(ctl 1 nodes lab)"
