@@ -22,9 +22,9 @@ class HostileLabIT {
     /**
      * Per phase the cluster formed (2). With a key: forge.py heard the cluster, no view change, one owner per UDP request, every UDP
      * request answered, no HTTP failure, loop stalls and drops counted on each of 3 nodes (4 + 1 +
-     * 3 + 3); without a key: forge.py heard the cluster, one owner per UDP request (2).
+     * 3 + 3); without a key: forge.py heard the cluster (1); its double answers are reported, not asserted.
      */
-    static final int CHECKS = 15;
+    static final int CHECKS = 14;
 
     @TestFactory
     Stream<DynamicTest> hostileHost() throws Exception {
