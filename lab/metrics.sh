@@ -9,6 +9,7 @@
 #      error; every counter of `lnlbctl stats lab` is there, with a value between two readings of
 #      lnlbctl stats taken around the scrape (the file collected after the first), the view (epoch,
 #      members) and every node's weight and share as `lnlbctl nodes lab` shows them;
+#      lnlbctl stats --openmetrics passes prometheus_client's OpenMetrics parser, --prometheus promtool;
 #   4. the runtime itself listens on nothing (no TCP or UDP socket of its JVM);
 #   5. node 2 stops: its textfile goes; node 1's, through node_exporter, shows a view of 1 member.
 #
@@ -131,6 +132,17 @@ while read -r mac weight share _; do
 done <"$RUN/nodes.txt"
 check view-matches "lnlb_view_epoch $epoch, lnlb_view_members $members, weight and share of $rows nodes as lnlbctl nodes lab shows them${view_bad:+: $view_bad}" \
     test -z "$view_bad" -a "$rows" -eq 2
+
+# lnlbctl's own metrics text: OpenMetrics through prometheus_client's strict parser, Prometheus text through promtool
+om_samples="$(ctl 1 stats --openmetrics lab | "$PYTHON" -c '
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+print(sum(len(f.samples) for f in text_string_to_metric_families(sys.stdin.read())))' 2>&1)"
+prom_text="$(ctl 1 stats --prometheus lab)"
+prom_lint="$(promtool check metrics <<<"$prom_text" 2>&1)"; prom_rc=$?
+prom_samples="$(grep -c '^lnlb_' <<<"$prom_text")"
+check lnlbctl-formats "lnlbctl stats --openmetrics lab: $om_samples samples parsed as OpenMetrics; --prometheus: $prom_samples samples, promtool rc $prom_rc ${prom_lint:-clean}" \
+    test "$prom_rc" -eq 0 -a -z "$prom_lint" -a "$om_samples" = "$prom_samples"
 
 # ==== 4. no listening socket of the runtime =====================================================
 jvm="$(node_pid 1)"

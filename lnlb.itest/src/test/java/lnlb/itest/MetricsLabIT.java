@@ -18,9 +18,9 @@ import org.junit.jupiter.api.TestFactory;
 class MetricsLabIT {
     /**
      * cluster-formed, n1-textfile, n2-textfile, exporter-serves, counters-match, view-matches,
-     * no-listener, n2-textfile-removed, view-follows.
+     * lnlbctl-formats, no-listener, n2-textfile-removed, view-follows.
      */
-    static final int CHECKS = 9;
+    static final int CHECKS = 10;
 
     @TestFactory
     Stream<DynamicTest> nodeExporterReadsTheTextfile() throws Exception {
