@@ -50,6 +50,37 @@ public record CounterMetric(String family, MetricFamily.Type type, String unit, 
         gauge("swap.hold.ms", "lnlb_swap_hold_seconds", "seconds", 1000,
                 "How long the last orphaned protocol held its datagrams.");
         counter("forged.own.messages", "Cluster messages under this node's own MAC (forged by another host).");
+        counter("wire.received", "Frames given to the cluster protocol's reassembler; each is counted once more under its outcome.");
+        counter("wire.decoded", "Cluster frames decoded into a message.");
+        counter("wire.not.cluster", "Frames whose EtherType is not the cluster protocol's (dropped).");
+        counter("wire.foreign", "Sound frames of another cluster (another VIP) on the same device; not an error.");
+        counter("wire.fragments.buffered", "Fragments kept while their message is still incomplete.");
+        counter("wire.duplicate.fragments", "Fragments already held for their message (dropped).");
+        counter("wire.reassembled", "Messages reassembled from fragments.");
+        counter("wire.reassembly.timeouts", "Partial messages dropped because their fragments stopped coming.");
+        counter("wire.reassembly.evictions", "Partial messages dropped to stay within the reassembly bounds.");
+        counter("wire.reassembly.budget.evictions", "Partial messages dropped to stay within the cluster's reassembly budget.");
+        counter("wire.reassembly.quota.evictions", "Partial messages dropped to keep a sender within its quota.");
+        counter("wire.reassembly.over.budget", "Fragments dropped with their partial message, which alone would exceed the budget or quota.");
+        counter("wire.unauthenticated", "Frames without a tag where the cluster has a key, or with one where it has none (dropped).");
+        counter("wire.bad.tag", "Frames whose tag does not verify: another key, or altered (dropped).");
+        counter("wire.replayed", "Sealed frames sent again: a counter already accepted or below the replay window (dropped).");
+        counter("wire.bad.crc", "Messages whose CRC32 does not match (dropped).");
+        counter("wire.bad.body", "Complete messages with a good CRC whose body does not decode (dropped).");
+        counter("wire.truncated", "Frames shorter than the headers (dropped).");
+        counter("wire.bad.version", "Frames of another protocol version (dropped).");
+        counter("wire.unknown.type", "Frames of an unknown message type (dropped).");
+        counter("wire.bad.length", "Frames whose length fields lie (dropped).");
+        counter("wire.oversized", "Frames announcing a body above the configured maximum (dropped).");
+        counter("wire.bad.fragment", "Frames whose fragment fields are inconsistent, in themselves or with earlier fragments (dropped).");
+        counter("link.received", "Frames the link received from the device.");
+        counter("link.receive.dropped", "Frames the link could not receive (kernel queue full, a runt frame).");
+        counter("link.delivered", "Datagrams the link delivered to the virtual interface.");
+        counter("link.deliver.dropped", "Datagrams the link could not deliver to the virtual interface.");
+        counter("link.forwarded", "ARP replies of this node the link forwarded with its own MAC.");
+        counter("link.forward.dropped", "ARP replies the link could not forward.");
+        counter("link.transmitted", "Cluster frames the link sent.");
+        counter("link.transmit.dropped", "Cluster frames the link could not send (device down, queue full).");
         counter("loop.stalls", "Times a timer of the cluster's event loop ran 100 ms or more late.");
         gauge("loop.stall.max.ms", "lnlb_loop_stall_max_seconds", "seconds", 1000,
                 "The longest any timer of the cluster's event loop ran late.");
