@@ -11,11 +11,11 @@
 # CAP_NET_ADMIN and CAP_NET_RAW only. Purge removes /etc/lnlb, /var/lib/lnlb and /var/log/lnlb.
 set -euo pipefail
 target="$1" version="$2" readme="$3"
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if ! command -v dpkg-deb >/dev/null 2>&1; then
     echo "build-deb.sh: no dpkg-deb on this machine (not Debian): lnlb_*.deb not built" >&2
     exit 0
 fi
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # Maven's 0.1.0-SNAPSHOT sorts before 0.1.0 in Debian's order as 0.1.0~SNAPSHOT
 deb_version="${version//-/\~}"
 root="$target/deb-root"
