@@ -47,3 +47,10 @@ trap '[[ -n "$made_policy" ]] && rm -f "$policy"' EXIT
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Prometheus' server (:9090) and node_exporter (:9100) would start at the next boot: the lab runs its
+# own node_exporter inside a namespace, and promtool needs no server.
+for unit in prometheus prometheus-node-exporter; do
+    if [[ " ${missing[*]} " == *" $unit "* ]] && command -v systemctl >/dev/null 2>&1; then
+        systemctl disable --quiet "$unit.service" 2>/dev/null || true
+    fi
+done
