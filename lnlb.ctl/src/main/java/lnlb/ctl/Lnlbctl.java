@@ -151,6 +151,7 @@ public final class Lnlbctl {
                   weight NAME N                                        manual weight, 1..1000000
                   resync NAME                                          leave and join again
                   nodes [NAME]      modules      stats [NAME]      conntrack NAME
+                  stats --openmetrics|--prometheus [NAME]   counters, view and nodes as metrics text
                   swap BUNDLE [URL]   update a tracker bundle, wait until it serves again
                 exit status: 0 done, 1 the command failed, 2 usage, 3 the runtime is not running"""
                 .formatted(DEFAULT_SOCKET));

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Map;
 import lnlb.core.api.admin.ClusterAdmin;
 import lnlb.core.api.admin.ClusterDTO;
+import lnlb.shell.internal.metrics.MetricsFormat;
+import lnlb.shell.internal.metrics.MetricsText;
+import lnlb.shell.internal.metrics.StatsMetrics;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
@@ -23,9 +26,18 @@ public final class CounterCommands {
         this.admin = admin;
     }
 
-    @Descriptor("show every counter of every running cluster (engine, wire.*, link.*, loop.*, jvm.*)")
-    public CharSequence stats() {
+    @Descriptor("show every counter of every running cluster (engine, wire.*, link.*, loop.*, jvm.*); "
+            + "as metrics text with --openmetrics or --prometheus, the view and the nodes too")
+    public CharSequence stats(
+            @Descriptor("OpenMetrics 1.0 text (with # EOF): every counter, the view and its nodes")
+            @Parameter(names = {"-o", "--openmetrics"}, presentValue = "true", absentValue = "false") boolean openmetrics,
+            @Descriptor("Prometheus text 0.0.4, as node_exporter's textfile collector reads it")
+            @Parameter(names = {"-p", "--prometheus"}, presentValue = "true", absentValue = "false") boolean prometheus) {
         return Errors.answer("stats", () -> {
+            MetricsFormat format = format(openmetrics, prometheus);
+            if (format != null) {
+                return MetricsText.render(StatsMetrics.collect(admin, null), format);
+            }
             List<ClusterDTO> clusters = admin.clusters();
             Formatter out = new Formatter();
             for (ClusterDTO c : clusters) {
@@ -44,8 +56,19 @@ public final class CounterCommands {
             @Parameter(names = {"-w", "--watch"}, absentValue = "0") String seconds,
             @Descriptor("samples in watch mode")
             @Parameter(names = {"-c", "--count"}, absentValue = "10") String count,
+            @Descriptor("OpenMetrics 1.0 text (with # EOF): every counter, the view and its nodes")
+            @Parameter(names = {"-o", "--openmetrics"}, presentValue = "true", absentValue = "false") boolean openmetrics,
+            @Descriptor("Prometheus text 0.0.4, as node_exporter's textfile collector reads it")
+            @Parameter(names = {"-p", "--prometheus"}, presentValue = "true", absentValue = "false") boolean prometheus,
             @Descriptor("cluster name") String name) {
         return Errors.answer("stats", () -> {
+            MetricsFormat format = format(openmetrics, prometheus);
+            if (format != null) {
+                if (!"0".equals(seconds.trim())) {
+                    throw new IllegalArgumentException("--watch prints the table, not metrics text");
+                }
+                return MetricsText.render(StatsMetrics.collect(admin, name), format);
+            }
             long interval = Errors.number("watch", seconds);
             long samples = Errors.number("count", count);
             if (interval < 0 || interval > 3600) {
@@ -78,6 +101,13 @@ public final class CounterCommands {
                 before = now;
             }
         });
+    }
+
+    private static MetricsFormat format(boolean openmetrics, boolean prometheus) {
+        if (openmetrics && prometheus) {
+            throw new IllegalArgumentException("--openmetrics or --prometheus, not both");
+        }
+        return openmetrics ? MetricsFormat.OPENMETRICS : prometheus ? MetricsFormat.PROMETHEUS : null;
     }
 
     private Formatter counters(Formatter out, String name) {
