@@ -1,0 +1,159 @@
+package lnlb.console.internal;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.apache.felix.service.command.Job;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import lnlb.core.api.admin.ClusterAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The node's interactive prompt, in place of Gogo's plain one: JLine line editing, a history kept
+ * across restarts ({@link #historyFile}) and tab completion ({@link CommandCompleter}). Commands
+ * run through Gogo's {@link CommandProcessor} as at Gogo's prompt. It runs only when lnlb.node
+ * found a terminal and asked for it ({@code lnlb.prompt=jline}); Ctrl-C stops the running
+ * command, Ctrl-D (end of input) stops the node as Gogo's shell does.
+ *
+ * <p>Why not gogo.jline: JLine finds its terminal providers ({@code exec}, {@code jni}, ...) as
+ * resources named {@code META-INF/services/org/jline/terminal/provider/NAME} through the thread's
+ * context class loader ({@code TerminalProvider.load}); under bnd's launcher that is the
+ * launcher's class loader, which does not see inside the jline bundle, so every provider fails and
+ * JLine falls back to a dumb terminal. The prompt's thread runs with the jline bundle's class
+ * loader as its context class loader, so the providers load.
+ */
+@Component(immediate = true)
+public final class Prompt {
+    static final String PROMPT_PROPERTY = "lnlb.prompt";
+    static final String HISTORY_PROPERTY = "lnlb.history";
+    static final String PROMPT = "g! ";
+
+    private final BundleContext context;
+    private final CommandProcessor processor;
+    private final ClusterAdmin admin;
+    private volatile boolean running;
+    private Thread thread;
+    private volatile Terminal terminal;
+
+    @Activate
+    public Prompt(BundleContext context, @Reference CommandProcessor processor, @Reference ClusterAdmin admin) {
+        this.context = context;
+        this.processor = processor;
+        this.admin = admin;
+        if ("jline".equals(context.getProperty(PROMPT_PROPERTY))) {
+            running = true;
+            thread = new Thread(this::run, "lnlb-console");
+            thread.setContextClassLoader(Terminal.class.getClassLoader());
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        running = false;
+        Terminal t = terminal;
+        if (t != null) {
+            try {
+                t.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    private void run() {
+        try (Terminal t = TerminalBuilder.builder().system(true).name("lnlb").build()) {
+            terminal = t;
+            PrintStream out = new PrintStream(t.output(), true, StandardCharsets.UTF_8);
+            CommandSession session = processor.createSession(t.input(), out, out);
+            LineReader reader = LineReaderBuilder.builder().terminal(t).appName("lnlb")
+                    .completer(new CommandCompleter(session, admin, context))
+                    .variable(LineReader.HISTORY_FILE, historyFile(context.getProperty(HISTORY_PROPERTY),
+                            context.getProperty("felix.cm.dir"), System.getProperty("user.home")))
+                    .variable(LineReader.HISTORY_SIZE, 1_000)
+                    .variable(LineReader.HISTORY_FILE_SIZE, 2_000)
+                    .build();
+            // Ctrl-C while a command runs stops the command, not the node.
+            t.handle(Terminal.Signal.INT, signal -> {
+                Job job = session.foregroundJob();
+                if (job != null) {
+                    job.interrupt();
+                }
+            });
+            loop(reader, session, out);
+            session.close();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("lnlb: the console stopped: " + e);
+        }
+    }
+
+    private void loop(LineReader reader, CommandSession session, PrintStream out) {
+        while (running) {
+            String line;
+            try {
+                line = reader.readLine(PROMPT);
+            } catch (UserInterruptException e) {
+                continue;                      // Ctrl-C at the prompt: a new line
+            } catch (EndOfFileException e) {
+                if (running) {
+                    stopNode();
+                }
+                return;
+            }
+            if (line.isBlank()) {
+                continue;
+            }
+            try {
+                Object result = session.execute(line);
+                if (result != null) {
+                    out.println(result instanceof CharSequence s ? s : session.format(result, Converter.INSPECT));
+                }
+            } catch (Exception e) {
+                out.println("gogo: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private void stopNode() {
+        try {
+            context.getBundle(0).stop();
+        } catch (BundleException | IllegalStateException e) {
+            // stopping already
+        }
+    }
+
+    /**
+     * Where the history is kept: {@code lnlb.history}, else {@code history} beside ConfigAdmin's
+     * store ({@code /var/lib/lnlb/history} with the default {@code felix.cm.dir}), else {@code ~/.lnlb_history}.
+     */
+    static Path historyFile(String history, String cmDir, String home) {
+        if (history != null && !history.isBlank()) {
+            return Path.of(history.trim());
+        }
+        if (cmDir != null && !cmDir.isBlank()) {
+            Path parent = Path.of(cmDir.trim()).toAbsolutePath().getParent();
+            if (parent != null) {
+                return parent.resolve("history");
+            }
+        }
+        return Path.of(home == null ? "." : home, ".lnlb_history");
+    }
+}
