@@ -28,4 +28,12 @@ class NodeActivatorTest {
         assertNull(NodeActivator.etcDirectory(null, "a.jar" + File.pathSeparator + "b.jar"));
         assertNull(NodeActivator.etcDirectory(null, "target/classes"));
     }
+
+    @Test
+    void logsGoToAFileAtAPromptOrWhenAskedElseToStderr() {
+        assertTrue(NodeActivator.toFile(null, false, true));           // a prompt: /var/log/lnlb
+        assertFalse(NodeActivator.toFile(null, true, false));          // systemd: the journal
+        assertFalse(NodeActivator.toFile("", false, false));           // a script captures stderr
+        assertTrue(NodeActivator.toFile("/tmp/x", true, false));       // asked for
+    }
 }
