@@ -6,13 +6,14 @@
 #   lab/hostile.sh and lab/stall.sh (forge.py, udp-dup.py; jstat from the JDK, optional)
 #   nftables (nft) and python3 for lab/faults.sh (loss, partition; the load and the jitter relay)
 #   hping3 for lab/flood.sh (the SYN flood from spoofed sources)
+#   tmux for ConsoleIT (types at the runtime jar's prompt and reads the screen)
 #   lab/install.sh bench   also what lab/bench.sh needs: apache2-utils (ab), nftables (nft)
 set -euo pipefail
 
 declare -A package_of=(
     [ip]=iproute2 [bridge]=iproute2 [ss]=iproute2 [curl]=curl [iperf3]=iperf3 [nginx]=nginx-light
     [ethtool]=ethtool [tcpdump]=tcpdump [setpriv]=util-linux [unshare]=util-linux [flock]=util-linux
-    [nft]=nftables [python3]=python3 [ab]=apache2-utils [hping3]=hping3
+    [nft]=nftables [python3]=python3 [ab]=apache2-utils [hping3]=hping3 [tmux]=tmux
 )
 if [[ "${1:-}" == bench ]]; then
     package_of+=([ab]=apache2-utils [nft]=nftables)
