@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * fails instead of skipping.
  */
 class ConsoleIT {
-    private static final Pattern NODES_LINE = Pattern.compile("webfarm: 10\\.0\\.0\\.50 on dev0, member");
+    private static final Pattern NODES_LINE = Pattern.compile("webfarm: 10\\.0\\.0\\.50 on dev0, ");
 
     private Path dir;
     private Tmux tmux;

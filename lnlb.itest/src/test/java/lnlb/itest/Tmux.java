@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 final class Tmux implements AutoCloseable {
     private final String server;
     private final String session = "console";
+    private java.nio.file.Path socket;
 
     private Tmux(String server) {
         this.server = server;
@@ -33,6 +34,7 @@ final class Tmux implements AutoCloseable {
     static Tmux start(String server, String command) throws IOException, InterruptedException {
         Tmux tmux = new Tmux(server);
         tmux.run("new-session", "-d", "-s", tmux.session, "-x", "200", "-y", "50", command);
+        tmux.socket = java.nio.file.Path.of(tmux.run("display-message", "-p", "-t", tmux.session, "#{socket_path}").trim());
         return tmux;
     }
 
@@ -115,6 +117,9 @@ final class Tmux implements AutoCloseable {
             run("kill-server");
         } catch (IllegalStateException e) {
             // the server ended with its last session
+        }
+        if (socket != null) {
+            java.nio.file.Files.deleteIfExists(socket);
         }
     }
 }

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
@@ -16,6 +19,7 @@ import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.ServiceRegistration;
 import lnlb.core.api.admin.ClusterAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -41,6 +45,8 @@ public final class Prompt {
     static final String PROMPT_PROPERTY = "lnlb.prompt";
     static final String HISTORY_PROPERTY = "lnlb.history";
     static final String PROMPT = "g! ";
+    /** lnlb.node prints shown log lines through a {@code Consumer<String>} with this property. */
+    static final String SCREEN = "lnlb.log.screen";
 
     private final BundleContext context;
     private final CommandProcessor processor;
@@ -98,8 +104,19 @@ public final class Prompt {
                     job.interrupt();
                 }
             });
-            loop(reader, session, out);
-            session.close();
+            // The node's warnings and errors go above the line being typed, which stays as it was.
+            ServiceRegistration<?> screen = context.registerService(Consumer.class, (Consumer<String>) reader::printAbove,
+                    new Hashtable<>(Map.of(SCREEN, "true")));
+            try {
+                loop(reader, session, out);
+            } finally {
+                try {
+                    screen.unregister();
+                } catch (IllegalStateException e) {
+                    // the bundle stopped: unregistered already
+                }
+                session.close();
+            }
         } catch (IOException | RuntimeException e) {
             System.err.println("lnlb: the console stopped: " + e);
         }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.osgi.service.log.LogLevel;
@@ -27,6 +28,8 @@ final class LogRouter extends OutputStream {
     private final PrintStream terminal;
     private final LogLevel shown;
     private final boolean journal;
+    /** The prompt's printer when it runs (lnlb.console: above the line being typed), else null: the terminal. */
+    private volatile Consumer<String> screen;
     private LogLevel last = LogLevel.INFO;
     private boolean fileFailed;
 
@@ -42,6 +45,11 @@ final class LogRouter extends OutputStream {
         this.terminal = terminal;
         this.shown = shown;
         this.journal = journal;
+    }
+
+    /** Shown lines go to {@code printer} (null: back to the terminal). */
+    void screen(Consumer<String> printer) {
+        screen = printer;
     }
 
     PrintStream stream() {
@@ -80,7 +88,12 @@ final class LogRouter extends OutputStream {
             }
         }
         if (shown.implies(level)) {
-            terminal.println(journal ? "<" + priority(level) + ">" + line : line);
+            Consumer<String> prompt = screen;
+            if (prompt != null) {
+                prompt.accept(line);
+            } else {
+                terminal.println(journal ? "<" + priority(level) + ">" + line : line);
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Hashtable;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.framework.Bundle;
@@ -14,10 +15,13 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.log.LogLevel;
+import org.osgi.util.tracker.ServiceTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +71,9 @@ public final class NodeActivator implements BundleActivator, FrameworkListener {
     private LogRouter router;
     private String logProblem;
     private ServiceRegistration<LogCommand> logCommand;
+    private ServiceTracker<Object, Object> screens;
+    /** Service property of the prompt's printer of log lines. */
+    static final String SCREEN = "lnlb.log.screen";
 
     @Override
     public void start(BundleContext context) {
@@ -155,7 +162,35 @@ public final class NodeActivator implements BundleActivator, FrameworkListener {
         router = new LogRouter(recent, file, System.err, shown, systemd && env.containsKey("JOURNAL_STREAM") && file == null);
         logCommand = context.registerService(LogCommand.class, new LogCommand(recent, where),
                 new Hashtable<>(Map.of("osgi.command.scope", "lnlb", "osgi.command.function", new String[] {"log"})));
+        screens = new ServiceTracker<>(context, screenFilter(context), null) {
+            @Override
+            public Object addingService(ServiceReference<Object> reference) {
+                Object printer = super.addingService(reference);
+                if (printer instanceof Consumer<?> c) {
+                    @SuppressWarnings("unchecked")
+                    Consumer<String> lines = (Consumer<String>) c;
+                    router.screen(lines);
+                }
+                return printer;
+            }
+
+            @Override
+            public void removedService(ServiceReference<Object> reference, Object printer) {
+                router.screen(null);
+                super.removedService(reference, printer);
+            }
+        };
+        screens.open();
         return router.stream();
+    }
+
+    /** The prompt (lnlb.console) registers a {@code Consumer<String>} that prints above the line being typed. */
+    private static org.osgi.framework.Filter screenFilter(BundleContext context) {
+        try {
+            return context.createFilter("(&(objectClass=java.util.function.Consumer)(" + SCREEN + "=true))");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A file when asked for ({@code lnlb.log.dir}) or at a prompt; systemd's journal and scripts read stderr. */
@@ -172,6 +207,9 @@ public final class NodeActivator implements BundleActivator, FrameworkListener {
         console.close();
         if (logCommand != null) {
             logCommand.unregister();
+        }
+        if (screens != null) {
+            screens.close();
         }
         // The router stays: slf4j-simple keeps its stream until the JVM ends (a stopped node's last lines).
         try {

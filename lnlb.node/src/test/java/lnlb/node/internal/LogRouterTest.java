@@ -83,4 +83,18 @@ class LogRouterTest {
         again.close();
         assertEquals(3, Files.readAllLines(path).size());
     }
+
+    @Test
+    void whileThePromptRunsItPrintsTheShownLinesAboveTheTypedLine() {
+        LogRouter router = new LogRouter(recent, null, new PrintStream(terminal, true, StandardCharsets.UTF_8), LogLevel.WARN, false);
+        PrintStream log = router.stream();
+        List<String> above = new java.util.ArrayList<>();
+        router.screen(above::add);
+        log.println("12:00:00.000 [main] INFO lnlb.X - started");
+        log.println("12:00:00.001 [main] WARN lnlb.X - no key");
+        router.screen(null);
+        log.println("12:00:00.002 [main] ERROR lnlb.X - failed");
+        assertEquals(List.of("12:00:00.001 [main] WARN lnlb.X - no key"), above);
+        assertEquals("12:00:00.002 [main] ERROR lnlb.X - failed\n", terminal.toString(StandardCharsets.UTF_8));
+    }
 }
