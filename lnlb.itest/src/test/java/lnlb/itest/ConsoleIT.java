@@ -113,6 +113,8 @@ class ConsoleIT {
         String log = Files.readString(dir.resolve("log/lnlb.log"));
         assertTrue(log.contains(" INFO lnlb.node.internal.NodeActivator - lnlb node ready"), log);
         assertTrue(log.contains(" INFO ") && log.contains("webfarm"), log);
+        // A real terminal provider loaded inside the framework (gogo.jline got a dumb terminal there).
+        assertTrue(log.matches("(?s).*prompt: JLine terminal \\S+ through the (exec|jni|jna|jansi|ffm) provider.*"), log);
 
         // lnlb:log shows them when asked; -f follows until Ctrl-C.
         tmux.type("lnlb:log -f -n 3");

@@ -17,6 +17,7 @@ import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
+import org.jline.terminal.spi.TerminalExt;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.ServiceRegistration;
@@ -25,6 +26,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's interactive prompt, in place of Gogo's plain one: JLine line editing, a history kept
@@ -47,6 +50,8 @@ public final class Prompt {
     static final String PROMPT = "g! ";
     /** lnlb.node prints shown log lines through a {@code Consumer<String>} with this property. */
     static final String SCREEN = "lnlb.log.screen";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Prompt.class);
 
     private final BundleContext context;
     private final CommandProcessor processor;
@@ -86,8 +91,14 @@ public final class Prompt {
     }
 
     private void run() {
-        try (Terminal t = TerminalBuilder.builder().system(true).name("lnlb").build()) {
+        try (Terminal t = TerminalBuilder.builder().system(true).dumb(true).name("lnlb").build()) {
             terminal = t;
+            String provider = t instanceof TerminalExt ext && ext.getProvider() != null ? ext.getProvider().name() : "none";
+            if (Terminal.TYPE_DUMB.equals(t.getType()) || Terminal.TYPE_DUMB_COLOR.equals(t.getType())) {
+                LOG.info("prompt: a dumb terminal (stdin is no terminal, or no JLine provider could open it): no line editing");
+            } else {
+                LOG.info("prompt: JLine terminal {} through the {} provider", t.getType(), provider);
+            }
             PrintStream out = new PrintStream(t.output(), true, StandardCharsets.UTF_8);
             CommandSession session = processor.createSession(t.input(), out, out);
             LineReader reader = LineReaderBuilder.builder().terminal(t).appName("lnlb")
