@@ -3,6 +3,7 @@ package lnlb.console.internal;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Hashtable;
 import java.util.Map;
@@ -103,8 +104,7 @@ public final class Prompt {
             CommandSession session = processor.createSession(t.input(), out, out);
             LineReader reader = LineReaderBuilder.builder().terminal(t).appName("lnlb")
                     .completer(new CommandCompleter(session, admin, context))
-                    .variable(LineReader.HISTORY_FILE, historyFile(context.getProperty(HISTORY_PROPERTY),
-                            context.getProperty("felix.cm.dir"), System.getProperty("user.home")))
+                    .variable(LineReader.HISTORY_FILE, writableHistory())
                     .variable(LineReader.HISTORY_SIZE, 1_000)
                     .variable(LineReader.HISTORY_FILE_SIZE, 2_000)
                     .build();
@@ -165,6 +165,29 @@ public final class Prompt {
             context.getBundle(0).stop();
         } catch (BundleException | IllegalStateException e) {
             // stopping already
+        }
+    }
+
+    /** The history file, or ~/.lnlb_history when that one cannot be written (not root): JLine would warn at every line. */
+    private Path writableHistory() {
+        String home = System.getProperty("user.home");
+        Path wanted = historyFile(context.getProperty(HISTORY_PROPERTY), context.getProperty("felix.cm.dir"), home);
+        if (writable(wanted)) {
+            return wanted;
+        }
+        Path fallback = historyFile(null, null, home);
+        LOG.warn("prompt: cannot write the history file {}; keeping the history in {} (-D{}=FILE chooses)", wanted, fallback,
+                HISTORY_PROPERTY);
+        return fallback;
+    }
+
+    static boolean writable(Path file) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            return Files.exists(file) ? Files.isWritable(file) : Files.isWritable(dir);
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -50,4 +50,11 @@ class CommandCompleterTest {
         assertEquals(Path.of("/tmp/h"), Prompt.historyFile("/tmp/h", "/var/lib/lnlb/config", "/root"));
         assertEquals(Path.of("/root/.lnlb_history"), Prompt.historyFile(null, null, "/root"));
     }
+
+    @Test
+    void aHistoryFileInADirectoryThatCannotBeMadeIsNotWritable(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        assertTrue(Prompt.writable(dir.resolve("sub/history")));
+        java.nio.file.Files.writeString(dir.resolve("file"), "");
+        assertTrue(!Prompt.writable(dir.resolve("file/history")));
+    }
 }
