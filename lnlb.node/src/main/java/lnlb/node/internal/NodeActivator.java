@@ -3,6 +3,7 @@ package lnlb.node.internal;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Hashtable;
 import java.util.Map;
@@ -141,8 +142,7 @@ public final class NodeActivator implements BundleActivator, FrameworkListener {
      * script captures); a prompt shows warnings and errors only. {@code lnlb:log} is registered here.
      */
     private PrintStream openLog(BundleContext context, boolean console) {
-        Map<String, String> env = System.getenv();
-        boolean systemd = env.containsKey("INVOCATION_ID") || env.containsKey("JOURNAL_STREAM");
+        boolean systemd = stderrIsJournal(System.getenv("JOURNAL_STREAM"), Path.of("/proc/self/fd/2"));
         String dir = context.getProperty(LOG_DIR);
         RotatingFile file = null;
         String where = "stderr";
@@ -159,7 +159,7 @@ public final class NodeActivator implements BundleActivator, FrameworkListener {
             }
         }
         LogLevel shown = console || file != null ? LogLevel.WARN : LogLevel.TRACE;
-        router = new LogRouter(recent, file, System.err, shown, systemd && env.containsKey("JOURNAL_STREAM") && file == null);
+        router = new LogRouter(recent, file, System.err, shown, systemd && file == null);
         logCommand = context.registerService(LogCommand.class, new LogCommand(recent, where),
                 new Hashtable<>(Map.of("osgi.command.scope", "lnlb", "osgi.command.function", new String[] {"log"})));
         screens = new ServiceTracker<>(context, screenFilter(context), null) {
@@ -190,6 +190,22 @@ public final class NodeActivator implements BundleActivator, FrameworkListener {
             return context.createFilter("(&(objectClass=java.util.function.Consumer)(" + SCREEN + "=true))");
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Whether stderr is systemd's journal: {@code JOURNAL_STREAM} (device:inode of the stream systemd
+     * gave the service) names stderr itself, not a stream an ancestor had (the variable is inherited:
+     * systemd.exec(5) says to compare it with stderr).
+     */
+    static boolean stderrIsJournal(String journalStream, Path stderr) {
+        if (journalStream == null || !journalStream.matches("\\d+:\\d+")) {
+            return false;
+        }
+        try {
+            return journalStream.equals(Files.getAttribute(stderr, "unix:dev") + ":" + Files.getAttribute(stderr, "unix:ino"));
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -36,4 +36,15 @@ class NodeActivatorTest {
         assertFalse(NodeActivator.toFile("", false, false));           // a script captures stderr
         assertTrue(NodeActivator.toFile("/tmp/x", true, false));       // asked for
     }
+
+    @Test
+    void theJournalIsStderrOnlyWhenJournalStreamNamesIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path stderr = java.nio.file.Files.writeString(dir.resolve("stderr"), "");
+        String itself = java.nio.file.Files.getAttribute(stderr, "unix:dev") + ":" + java.nio.file.Files.getAttribute(stderr, "unix:ino");
+        assertTrue(NodeActivator.stderrIsJournal(itself, stderr));
+        assertFalse(NodeActivator.stderrIsJournal("1:2", stderr));             // inherited from a parent service
+        assertFalse(NodeActivator.stderrIsJournal(null, stderr));
+        assertFalse(NodeActivator.stderrIsJournal("junk", stderr));
+        assertFalse(NodeActivator.stderrIsJournal(itself, dir.resolve("none")));
+    }
 }
