@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Hashtable;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -116,8 +118,15 @@ public final class Prompt {
                 }
             });
             // The node's warnings and errors go above the line being typed, which stays as it was.
-            ServiceRegistration<?> screen = context.registerService(Consumer.class, (Consumer<String>) reader::printAbove,
-                    new Hashtable<>(Map.of(SCREEN, "true")));
+            // Printed from a thread of its own: the logging thread never waits for JLine's lock, which
+            // the prompt holds while it completes (and completion may log).
+            ExecutorService printer = Executors.newSingleThreadExecutor(r -> {
+                Thread p = new Thread(r, "lnlb-console-log");
+                p.setDaemon(true);
+                return p;
+            });
+            Consumer<String> above = line -> printer.execute(() -> reader.printAbove(line));
+            ServiceRegistration<?> screen = context.registerService(Consumer.class, above, new Hashtable<>(Map.of(SCREEN, "true")));
             try {
                 loop(reader, session, out);
             } finally {
@@ -126,6 +135,7 @@ public final class Prompt {
                 } catch (IllegalStateException e) {
                     // the bundle stopped: unregistered already
                 }
+                printer.shutdown();
                 session.close();
             }
         } catch (IOException | RuntimeException e) {
