@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * properties they read when they start, as system properties, so that a value given on the
  * command line or in {@code bnd.bndrun} always wins:
  * <ul>
- * <li>{@code gosh.args}: without a console (no terminal on stdin and stdout, or
- * {@code -Dlnlb.console=false}) Gogo's shell is started with {@code --nointeractive}, so the
- * framework keeps running instead of stopping at the end of stdin;</li>
+ * <li>{@code gosh.args}: Gogo's shell is started with {@code --nointeractive}, so the framework
+ * keeps running instead of stopping at the end of stdin; with a console (a terminal on stdin and
+ * stdout, or {@code -Dlnlb.console=true}) {@code lnlb.prompt=jline} asks lnlb.console for its JLine
+ * prompt in place of Gogo's plain one;</li>
  * <li>{@code felix.fileinstall.dir}: {@code -Dlnlb.etc=DIR}, or {@code etc/} beside the runtime
  * jar, is where clusters are declared as {@code lnlb.cluster-NAME.cfg} files.</li>
  * </ul>
