@@ -10,6 +10,7 @@
 #   96 MB installed, ~13 s here; its server is not started), python3-prometheus-client (the same test's
 #   strict OpenMetrics parser), prometheus-node-exporter for lab/metrics.sh (the textfile collector)
 #   dpkg-dev is not needed: dpkg-deb (package dpkg, always there) builds lnlb_VERSION_all.deb
+#   tmux for ConsoleIT (types at the runtime jar's prompt and reads the screen)
 #   lab/install.sh bench   also what lab/bench.sh needs: apache2-utils (ab), nftables (nft)
 set -euo pipefail
 
@@ -17,7 +18,7 @@ declare -A package_of=(
     [ip]=iproute2 [bridge]=iproute2 [ss]=iproute2 [curl]=curl [iperf3]=iperf3 [nginx]=nginx-light
     [ethtool]=ethtool [tcpdump]=tcpdump [setpriv]=util-linux [unshare]=util-linux [flock]=util-linux
     [nft]=nftables [python3]=python3 [ab]=apache2-utils [hping3]=hping3
-    [promtool]=prometheus [prometheus-node-exporter]=prometheus-node-exporter [dpkg-deb]=dpkg
+    [promtool]=prometheus [prometheus-node-exporter]=prometheus-node-exporter [dpkg-deb]=dpkg [tmux]=tmux
 )
 if [[ "${1:-}" == bench ]]; then
     package_of+=([ab]=apache2-utils [nft]=nftables)

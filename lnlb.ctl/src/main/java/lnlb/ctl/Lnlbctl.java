@@ -66,6 +66,12 @@ public final class Lnlbctl {
             usage(out);
             return OK;
         }
+        if (isFollow(words)) {
+            err.println("lnlbctl: log -f follows the log at the node's prompt (lnlb:log -f); here: lnlbctl log -n N,"
+                    + " or the log file / journalctl -fu lnlb");
+            return USAGE;
+        }
+        words = withAbsolutePaths(words);
         Path path = Path.of(socket);
         if (!Files.exists(path)) {
             // a socket under a directory this user may not search looks absent: say why instead
@@ -103,6 +109,24 @@ public final class Lnlbctl {
             return NOT_RUNNING;
         }
         return answer(answer, out, err);
+    }
+
+    /** {@code log -f}: an answer comes when the command ends, and following never ends. */
+    static boolean isFollow(List<String> words) {
+        return (words.get(0).equals("log") || words.get(0).equals("lnlb:log"))
+                && (words.contains("-f") || words.contains("--follow"));
+    }
+
+    /**
+     * {@code swap BUNDLE PATH}: a relative path means one from here, where lnlbctl runs, not from
+     * the node's working directory; a URL ({@code file:...}) goes as it is.
+     */
+    static List<String> withAbsolutePaths(List<String> words) {
+        if (words.size() == 3 && (words.get(0).equals("swap") || words.get(0).equals("lnlb:swap"))
+                && !words.get(2).matches("^[A-Za-z][A-Za-z0-9+.-]+:.*")) {
+            return List.of(words.get(0), words.get(1), Path.of(words.get(2)).toAbsolutePath().normalize().toString());
+        }
+        return words;
     }
 
     /** The words, each ended by NUL. */
@@ -152,7 +176,9 @@ public final class Lnlbctl {
                   resync NAME                                          leave and join again
                   nodes [NAME]      modules      stats [NAME]      conntrack NAME
                   stats --openmetrics|--prometheus [NAME]   counters, view and nodes as metrics text
-                  swap BUNDLE [URL]   update a tracker bundle, wait until it serves again
+                  swap BUNDLE [JAR]   update a tracker bundle from JAR (a path or URL; default: the jar it
+                                      came from), wait until it serves again
+                  log [-n N]          the node's recent log (N lines, default 50)
                 exit status: 0 done, 1 the command failed, 2 usage, 3 the runtime is not running"""
                 .formatted(DEFAULT_SOCKET));
     }

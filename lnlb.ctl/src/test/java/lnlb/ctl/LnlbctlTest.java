@@ -103,4 +103,25 @@ class LnlbctlTest {
             }
         });
     }
+
+    @Test
+    void swapTakesAPathFromWhereLnlbctlRuns() {
+        String here = Path.of("").toAbsolutePath().toString();
+        assertEquals(List.of("swap", "lnlb.module.tcp", here + "/x/tcp.jar"),
+                Lnlbctl.withAbsolutePaths(List.of("swap", "lnlb.module.tcp", "x/../x/tcp.jar")));
+        assertEquals(List.of("swap", "lnlb.module.tcp", "/opt/tcp.jar"),
+                Lnlbctl.withAbsolutePaths(List.of("swap", "lnlb.module.tcp", "/opt/tcp.jar")));
+        assertEquals(List.of("swap", "lnlb.module.tcp", "file:/opt/tcp.jar"),
+                Lnlbctl.withAbsolutePaths(List.of("swap", "lnlb.module.tcp", "file:/opt/tcp.jar")));
+        assertEquals(List.of("nodes", "x/y"), Lnlbctl.withAbsolutePaths(List.of("nodes", "x/y")));
+    }
+
+    @Test
+    void logFollowIsForThePrompt() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Lnlbctl.run(new String[] {"log", "-f"}, "/nonexistent/lnlb.sock", new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("lnlb:log -f"));
+    }
 }

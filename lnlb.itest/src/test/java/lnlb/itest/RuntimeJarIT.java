@@ -179,6 +179,42 @@ class RuntimeJarIT {
                 .start();
     }
 
+    /**
+     * {@code lnlbctl swap} with a plain path (relative to where lnlbctl runs), and without one: bnd's
+     * launcher installed the bundle from {@code jar/NAME.jar} inside lnlb.jar (no URL Felix could
+     * update from), and the swap reads it from there. {@code lnlbctl log} shows the recent log.
+     */
+    @Test
+    void swapTakesAPathOrTheJarTheBundleCameFrom() throws Exception {
+        start();
+        awaitCtl("decl member", r -> r.out().contains("decl: 10.0.0.40 on dev0, member"), "nodes");
+
+        Result fromRuntimeJar = ctl("swap", "lnlb.module.tcp");
+        assertEquals(0, fromRuntimeJar.status(), fromRuntimeJar.toString());
+        assertTrue(fromRuntimeJar.out().matches("lnlb\\.module\\.tcp \\S+ -> \\S+ \\(bundle \\d+\\): protocol\\(s\\) \\[6\\] served by it again after \\d+ ms\n"),
+                fromRuntimeJar.toString());
+
+        Path jar = Files.createDirectories(dir.resolve("new")).resolve("tcp.jar");
+        try (var runtimeJar = new java.util.zip.ZipFile(Path.of(System.getProperty("lnlb.runtime.dir"), "lnlb.jar").toFile())) {
+            var entry = runtimeJar.stream().filter(e -> e.getName().matches("jar/lnlb\\.module\\.tcp-.*\\.jar")).findFirst().orElseThrow();
+            try (var in = runtimeJar.getInputStream(entry)) {
+                Files.copy(in, jar);
+            }
+        }
+        Result fromPath = ctlIn(dir, "swap", "lnlb.module.tcp", "new/tcp.jar");
+        assertEquals(0, fromPath.status(), fromPath.toString());
+        assertTrue(fromPath.out().contains("protocol(s) [6] served by it again"), fromPath.toString());
+        Result missing = ctlIn(dir, "swap", "lnlb.module.tcp", "new/none.jar");
+        assertEquals(new Result(1, "", "swap: cannot read " + dir.resolve("new/none.jar") + ": no file " + dir.resolve("new/none.jar") + "\n"),
+                missing);
+
+        Result log = ctl("log", "-n", "20");
+        assertEquals(0, log.status(), log.toString());
+        assertEquals(20, log.out().lines().count(), log.out());
+        assertTrue(log.out().contains("protocol 6 served by lnlb.module.tcp"), log.out());
+        stop();
+    }
+
     /** SIGTERM, as systemd stops it. */
     private void stop() throws Exception {
         node.destroy();
@@ -189,10 +225,18 @@ class RuntimeJarIT {
     }
 
     private Result ctl(String... args) throws Exception {
+        return ctlIn(null, args);
+    }
+
+    /** lnlbctl run from directory {@code cwd} (null: this JVM's). */
+    private Result ctlIn(Path cwd, String... args) throws Exception {
         Path runtime = Path.of(System.getProperty("lnlb.runtime.dir"));
         List<String> command = new ArrayList<>(List.of(runtime.resolve("lnlbctl").toString(), "-s", socket.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
+        if (cwd != null) {
+            pb.directory(cwd.toFile());
+        }
         pb.environment().put("JAVA", javaBin());
         Path out = dir.resolve("ctl.out");
         Path err = dir.resolve("ctl.err");

@@ -40,6 +40,14 @@ public class SwapCommandIT extends ItestBase {
         assertTrue("updated: last modified " + modifiedBefore + " -> " + udp.getLastModified(),
                 udp.getLastModified() > modifiedBefore);
         assertTrue(run("lnlb:modules"), run("lnlb:modules").lines().anyMatch(l -> l.startsWith("17 ") && l.contains("serving")));
+
+        // A plain path, and no jar at all: the bundle's own location (here a file: URL).
+        long modified = udp.getLastModified();
+        String fromPath = run("lnlb:swap lnlb.module.udp " + System.getProperty("lnlb.bundle.module.udp"));
+        assertTrue(fromPath, fromPath.contains("protocol(s) [17] served by it again"));
+        String fromOrigin = run("lnlb:swap lnlb.module.udp");
+        assertTrue(fromOrigin, fromOrigin.contains("protocol(s) [17] served by it again"));
+        assertTrue("updated twice more", udp.getLastModified() > modified);
     }
 
     @Test

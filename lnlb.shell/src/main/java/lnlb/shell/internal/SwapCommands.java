@@ -2,11 +2,16 @@ package lnlb.shell.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.MalformedURLException;
 import java.net.URI;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import lnlb.core.api.admin.ClusterAdmin;
 import lnlb.core.api.admin.ModuleDTO;
 import org.apache.felix.service.command.Descriptor;
@@ -42,7 +47,7 @@ public final class SwapCommands {
     @Descriptor("replace a tracker bundle under traffic: update it (from URL, else from its own location) and wait"
             + " until its protocols are served by it again")
     public CharSequence swap(@Descriptor("bundle symbolic name or id") String bundle,
-            @Descriptor("where the new revision is (file:..., optional)") String... url) {
+            @Descriptor("the new revision: a jar's path or URL (default: the jar the bundle came from)") String... url) {
         return Errors.answer("swap", () -> {
             if (url.length > 1) {
                 throw new IllegalArgumentException("one URL at most");
@@ -94,20 +99,55 @@ public final class SwapCommands {
     }
 
     private static void update(Bundle bundle, String url) {
-        try {
-            if (url == null) {
-                bundle.update();
-                return;
-            }
-            try (InputStream in = URI.create(url).toURL().openStream()) {
-                bundle.update(in);
-            }
+        URL from = url == null ? origin(bundle.getLocation(), ClassLoader.getSystemClassLoader()) : source(url);
+        try (InputStream in = from.openStream()) {
+            bundle.update(in);
         } catch (BundleException e) {
             throw new IllegalStateException("the update of " + bundle.getSymbolicName() + " failed: " + e.getMessage(), e);
-        } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot read " + url + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + from + ": " + e.getMessage(), e);
         }
     }
+
+    /** What the user named: a URL ({@code file:}, {@code http:}, ...) or a plain path of a jar on this host. */
+    static URL source(String where) {
+        try {
+            if (URL_SCHEME.matcher(where).find()) {
+                return URI.create(where).toURL();
+            }
+            Path path = Path.of(where).toAbsolutePath();
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalArgumentException("no file " + path);
+            }
+            return path.toUri().toURL();
+        } catch (MalformedURLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot read " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The jar a bundle was installed from. Felix's {@code update()} reads the location as a URL, but
+     * bnd's launcher installs the bundles it embeds from a stream under the location {@code jar/NAME.jar},
+     * the path of the bundle inside the runtime jar (no URL: {@code MalformedURLException: no
+     * protocol}); that path is a resource of the launcher's class loader, the system one.
+     */
+    static URL origin(String location, ClassLoader launcher) {
+        if (URL_SCHEME.matcher(location).find()) {
+            return source(location);
+        }
+        URL embedded = launcher.getResource(location);
+        if (embedded != null) {
+            return embedded;
+        }
+        if (Files.isRegularFile(Path.of(location))) {
+            return source(location);
+        }
+        throw new IllegalArgumentException("cannot find where the bundle came from (location " + location
+                + "): give the jar's path or URL");
+    }
+
+    /** A URL's scheme, two letters or more (a Windows drive letter is no scheme). */
+    private static final Pattern URL_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]+:");
 
     private static String state(Bundle bundle) {
         return switch (bundle.getState()) {
