@@ -66,7 +66,7 @@ echo "lnlbctl (-s $RUN/nI/lnlb.sock reaches node I). Logs: $RUN/n*/node.log"
 echo
 say "building the lab: bridge lnlb-br0 (the switch), nodes $LAB-n1..3 (eth0 10.77.0.11-13, nginx), client $CL"
 "$LAB_SH" up 3 2>/dev/null || { echo "lab.sh up failed" >&2; exit 1; }
-say "starting lnlb in every node: java -jar lnlb.jar (the runtime jar, no console), each with this file:"
+say "starting lnlb in every node: the runtime jar lnlb.jar as java -jar runs it (no console), each with this file:"
 cluster_file 1 "$RT_CLUSTER" "$VIP"
 sed "s|^|      |; 1i\\    $RUN/nI/etc/lnlb.cluster-$RT_CLUSTER.cfg" "$RUN/n1/etc/lnlb.cluster-$RT_CLUSTER.cfg"
 for i in "${NODES[@]}"; do start_node "$i" 2>/dev/null & done
