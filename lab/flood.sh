@@ -3,72 +3,61 @@
 # established sessions and their cluster while hping3 sends SYNs from a million spoofed sources to
 # the VIP.
 #
-#   lab/flood.sh            needs root, hping3 (lab/install.sh) and lnlb.tap built with its test classes
+#   lab/flood.sh            needs root, hping3 (lab/install.sh) and the runtime jar (./mvnw -B install -DskipTests)
 #
 # Steps, each waiting on conditions:
-#   1. nodes 1-3 run LabNode (one VIP, the TCP tracker with --tcp, a bounded table: --max-entries
-#      $LNLB_FLOOD_MAX_ENTRIES) in JVMs capped at $LNLB_FLOOD_HEAP (-Xmx, serial GC,
-#      -XX:+ExitOnOutOfMemoryError so that an OOM cannot go unnoticed) and agree on a view;
+#   1. nodes 1-3 run the runtime jar (rtlib.sh), cluster "lab" from a file (heartbeat 500 ms x 20),
+#      the TCP tracker's table bounded by a file of its own, $RUN/nI/etc/lnlb.module.tcp.cfg
+#      (max.entries = $LNLB_FLOOD_MAX_ENTRIES; the default tracker's too), in JVMs capped at
+#      $LNLB_FLOOD_HEAP (-Xmx, serial GC, -XX:+ExitOnOutOfMemoryError so that an OOM cannot go
+#      unnoticed) and agree on a view;
 #   2. established sessions: $STREAMS long-lived /stream downloads, and a curl loop from $PROBES
 #      sources (5 GETs a second each, every one on a new connection);
 #   3. the flood: hping3 -S -p 80 --rand-source --flood from the client namespace to VIP:80 until
 #      SYNs from $LNLB_FLOOD_FRAMES distinct sources reached node 1 (tcpdump there captures them; a
 #      second round if hping3's random sources repeated too often); jstat polls every node's heap twice a second;
-#   4. checks: $LNLB_FLOOD_FRAMES SYNs reached every node's engine (frames.in), from as many
-#      distinct sources; heap used stayed under the cap, no JVM died or threw OutOfMemoryError; the
-#      tracker table stayed at its bound and counted what it shed (tcp.evictions); the view never
-#      changed; every stream completed with all its bytes and the curl loop had no failure.
+#   4. checks (counters from `lnlbctl stats lab`): $LNLB_FLOOD_FRAMES SYNs reached every node's
+#      engine (frames.in), from as many distinct sources; heap used stayed under the cap, no JVM died
+#      or threw OutOfMemoryError; the tracker table had the bound of the file, stayed at it and
+#      counted what it shed (table.protocol.6.connections.max, .entries, .evictions); the view never
+#      changed (lnlbctl nodes); every stream completed with all its bytes and the curl loop had no failure.
 #
 # Output as cluster.sh: PASS/FAIL lines, METRIC lines, "flood: N passed, N failed" last; exit 0 when
 # nothing failed. Always torn down (trap EXIT); the node logs, heap samples and stream outputs stay
 # in lab/run/$LNLB_LAB.flood/.
 #
-# Environment: LNLB_LAB, LNLB_VIP (10.77.0.100), LNLB_CP (see lab.sh), LNLB_FLOOD_FRAMES (1000000:
+# Environment: LNLB_LAB, LNLB_VIP (10.77.0.100), LNLB_RUNTIME_DIR, LNLB_FLOOD_FRAMES (1000000:
 # SYNs that must reach the nodes), LNLB_FLOOD_HEAP (128m), LNLB_FLOOD_MAX_ENTRIES (50000: the
-# tracker's bound), LNLB_FLOOD_TRACKER (tcp | default: the per-source tracker alone),
-# LNLB_FLOOD_HPING (--flood: hping3's pace; e.g. "-i u20" to throttle), LNLB_STREAM_RATE /
+# trackers' bound), LNLB_FLOOD_HPING (--flood: hping3's pace; e.g. "-i u20" to throttle), LNLB_STREAM_RATE /
 # LNLB_STREAM_BYTES (100k, 9000000: 90 s per stream; the streams must run while at least twice the
 # bound of SYNs come in), LNLB_JAVA_OPTS (replaces the JVM options made from the heap cap).
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-LAB="${LNLB_LAB:-lnlb}"
-VIP="${LNLB_VIP:-10.77.0.100}"
-export LNLB_LAB="$LAB" LNLB_VIP="$VIP"
-FRAMES="${LNLB_FLOOD_FRAMES:-1000000}"
-HEAP="${LNLB_FLOOD_HEAP:-128m}"
-MAX_ENTRIES="${LNLB_FLOOD_MAX_ENTRIES:-50000}"
-TRACKER="${LNLB_FLOOD_TRACKER:-tcp}"
-HPING_PACE="${LNLB_FLOOD_HPING:---flood}"
-export LNLB_JAVA_OPTS="${LNLB_JAVA_OPTS:--XX:+UseSerialGC -Xmx$HEAP -XX:MaxDirectMemorySize=256m -XX:+ExitOnOutOfMemoryError}"
-export LNLB_STREAM_BYTES="${LNLB_STREAM_BYTES:-9000000}"
+RT_DEFAULT_LAB=lnlb
 # a member is dead after 10 s of silence (500 ms x 20): the flood, its generator and three engines
 # share a small machine; starved of CPU for a few seconds, a node must not be taken for dead, as this
 # is a test of memory, not of failover (cluster.sh times that)
-NODE_ARGS="--device eth0 --vip $VIP --interval 500 --tolerance 20 --max-entries $MAX_ENTRIES --counters 1000"
-[[ "$TRACKER" == tcp ]] && NODE_ARGS+=" --tcp"
-RUN="$HERE/run/$LAB"
-CL="$LAB-cl"
-LAB_SH="$HERE/lab.sh"
-# shellcheck source=lib.sh
-. "$HERE/lib.sh"
+RT_FILE_DEFAULTS=("heartbeat.interval.ms = 500" "tolerance = 20")
+# shellcheck source=rtlib.sh
+. "$HERE/rtlib.sh"
+FRAMES="${LNLB_FLOOD_FRAMES:-1000000}"
+HEAP="${LNLB_FLOOD_HEAP:-128m}"
+MAX_ENTRIES="${LNLB_FLOOD_MAX_ENTRIES:-50000}"
+HPING_PACE="${LNLB_FLOOD_HPING:---flood}"
+NODE_JAVA_OPTS="${LNLB_JAVA_OPTS:--XX:+UseSerialGC -Xmx$HEAP -XX:MaxDirectMemorySize=256m -XX:+ExitOnOutOfMemoryError}"
+export LNLB_STREAM_BYTES="${LNLB_STREAM_BYTES:-9000000}"
+TABLE=table.protocol.6.connections
 
 STREAM_SOURCES=($(seq 231 240))
 PROBE_SOURCES=($(seq 201 210))
 STREAMS=${#STREAM_SOURCES[@]} PROBES=${#PROBE_SOURCES[@]}
 
-[[ $(id -u) -eq 0 ]] || { echo "flood: needs root (network namespaces)" >&2; exit 2; }
-
-lab_checks flood
-
-if ! PATH="$PATH:/usr/sbin:/sbin" command -v hping3 >/dev/null; then
-    fail hping3 "hping3 is not installed (lab/install.sh installs it)"
-    echo "flood: $passed passed, $failed failed"
-    exit 1
-fi
-HPING3="$(PATH="$PATH:/usr/sbin:/sbin" command -v hping3)"
-
-lab_lock
+PATH="$PATH:/usr/sbin:/sbin"
+rt_scenario flood hping3 tcpdump curl
+HPING3="$(command -v hping3)"
+JCMD="$( [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/jcmd" ]] && echo "$JAVA_HOME/bin/jcmd" || command -v jcmd)"
+[[ -n "$JSTAT" && -n "$JCMD" ]] || { fail prerequisites "jstat and jcmd (the JDK's) are needed to sample the heap"; finish; }
 
 background=()
 cleanup() {
@@ -83,36 +72,25 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-CP="$("$LAB_SH" classpath)" || exit 2
-export LNLB_CP="$CP"
-
 "$LAB_SH" down >/dev/null 2>&1 || true
-"$LAB_SH" up 3 >&2 || { fail lab-up "lab.sh up 3 failed"; exit 1; }
+"$LAB_SH" up 3 >&2 || { fail lab-up "lab.sh up 3 failed"; finish; }
 rm -rf "$RUN/probe" "$RUN/streams" "$RUN"/*.txt
 mkdir -p "$RUN/probe" "$RUN/streams"
-note "heap cap -Xmx$HEAP ($LNLB_JAVA_OPTS), tracker $TRACKER with --max-entries $MAX_ENTRIES, $FRAMES SYNs (hping3 $HPING_PACE)"
+note "heap cap -Xmx$HEAP ($NODE_JAVA_OPTS), the trackers' max.entries = $MAX_ENTRIES, $FRAMES SYNs (hping3 $HPING_PACE)"
 
 # ==== 1. three nodes ================================================================================
-node_is_member() { [[ "$(status_of "$1" "$VIP" | cut -d' ' -f1)" == MEMBER ]]; }
+# the trackers' configurations beside the cluster's file (FileInstall reads every .cfg of etc/)
 for i in 1 2 3; do
-    # shellcheck disable=SC2086
-    if ! "$LAB_SH" node-start "$i" lnlb.tap.lab.LabNode $NODE_ARGS >&2 || ! wait_until 30 node_is_member "$i"; then
-        fail nodes-start "node $i did not start or join (logs: $RUN.flood/n$i/node.log)"
-        exit 1
-    fi
+    rm -rf "$RUN/n$i/etc" && mkdir -p "$RUN/n$i/etc"
+    for pid in lnlb.module.tcp lnlb.module.default; do echo "max.entries = $MAX_ENTRIES" >"$RUN/n$i/etc/$pid.cfg"; done
 done
-if wait_until 30 in_view "$VIP" 3 1 2 3; then
-    pass cluster-formed "3 nodes agree: $(status_of 1 "$VIP" | cut -d' ' -f1-5)"
-else
-    fail cluster-formed "no common view of 3: $(status_of 1 "$VIP") / $(status_of 2 "$VIP") / $(status_of 3 "$VIP")"
-    exit 1
-fi
-epoch_before="$(status_of 1 "$VIP" | awk '{print $3}')"
-pids=(); for i in 1 2 3; do pids+=("$(cat "$RUN/n$i/node.pid")"); done
+RT_EXTRA_FILES=1 start_cluster || finish
+read -r _ epoch_before _ <<<"$(view_of 1)"
+pids=(); for i in 1 2 3; do pids+=("$(node_pid "$i")"); done
 
 # heap samples: "S0U S1U EU OU" (KiB) twice a second, as jstat -gc prints them
 for i in 1 2 3; do
-    jstat -gc "${pids[$((i - 1))]}" 500 >"$RUN/n$i/jstat.txt" 2>&1 &
+    "$JSTAT" -gc "${pids[$((i - 1))]}" 500 >"$RUN/n$i/jstat.txt" 2>&1 &
     background+=($!)
 done
 
@@ -140,18 +118,7 @@ wait_until 20 streams_flowing || note "not every stream had started before the f
 wait_until 20 probes_answered || note "not every probe source had an answer before the flood"
 
 # ==== 3. the flood =================================================================================
-# the counters of a node's last COUNTERS line
-counter() { # counter I NAME: NAME's value in node I's last COUNTERS line of this run
-    awk -v name="$2" '/^=== node-start/ {v = ""} $1 == "COUNTERS" {for (i = 4; i <= NF; i++) {split($i, kv, "="); if (kv[1] == name) v = kv[2]}} END {print v + 0}' \
-        "$RUN/n$1/node.log"
-}
-# wait for a COUNTERS line newer than now, so that the counters cover what came before
-fresh_counters() { # fresh_counters I...: every node printed another COUNTERS line
-    local i n; for i in "$@"; do n="$(grep -c '^COUNTERS' "$RUN/n$i/node.log")"; ((n > ${seen[$i]:-0})) || return 1; done
-}
-mark_counters() { local i; for i in 1 2 3; do seen[$i]="$(grep -c '^COUNTERS' "$RUN/n$i/node.log")"; done; }
-declare -A seen
-mark_counters; wait_until 10 fresh_counters 1 2 3
+# counters: rtlib's counter I NAME (lnlbctl stats lab, live)
 declare -A frames0
 declare -A messages0
 for i in 1 2 3; do frames0[$i]="$(counter "$i" frames.in)" messages0[$i]="$(counter "$i" cluster.messages)"; done
@@ -237,12 +204,14 @@ check streams-span-flood "every stream was running while $during SYNs reached th
 
 # every node's engine saw every frame: the counters after the flood, once the sockets are drained
 node1_rx=$(($(ip netns exec "$LAB-n1" cat /sys/class/net/eth0/statistics/rx_packets) - node1_rx0))
-mark_counters; wait_until 10 fresh_counters 1 2 3
+# frames from the client: all frames in, less the other nodes' cluster messages
+client_frames() { echo $(($(counter "$1" frames.in) - ${frames0[$1]} - ($(counter "$1" cluster.messages) - ${messages0[$1]}))); }
+reached() { local i; for i in 1 2 3; do (($(client_frames "$i") >= FRAMES)) || return 1; done; }
+wait_until 30 reached   # the engines drain their sockets
 for i in 1 2 3; do
-    # frames from the client: all frames in, less the other nodes' cluster messages
-    f=$(($(counter "$i" frames.in) - ${frames0[$i]} - ($(counter "$i" cluster.messages) - ${messages0[$i]})))
+    f=$(client_frames "$i")
     metric "flood_frames_in_n$i" "$f" frames
-    check "frames-reach-n$i" "node $i's engine took $f frames in during the flood, besides cluster messages (the client's eth0 sent $client_sent, node 1's eth0 received $node1_rx in all); link.receiveDropped=$(counter "$i" link.receiveDropped)" \
+    check "frames-reach-n$i" "node $i's engine took $f frames in during the flood, besides cluster messages (the client's eth0 sent $client_sent, node 1's eth0 received $node1_rx in all); link.receive.dropped=$(counter "$i" link.receive.dropped)" \
         test "$f" -ge "$FRAMES"
 done
 
@@ -268,26 +237,25 @@ metric probe_failures "$failures" requests
 check curl-loop "$failures of $requests GETs from $PROBES sources (each on a new connection, 5 a second per source, before, during and after the flood) failed${when:+ (after the answers at ${when%,} from the start of the flood)}" \
     bash -c "[[ $failures -eq 0 && $requests -gt 0 ]]"
 
-view_unchanged() { in_view "$VIP" 3 1 2 3 && [[ "$(status_of 1 "$VIP" | awk '{print $3}')" == "$epoch_before" ]]; }
-check view-stable "the view stayed epoch $epoch_before with 3 members on every node (now: $(status_of 1 "$VIP" | cut -d' ' -f1-5))" \
+view_unchanged() { one_view 3 1 2 3 && [[ "$(view_of 1 | cut -d' ' -f2)" == "$epoch_before" ]]; }
+check view-stable "the view stayed epoch $epoch_before with 3 members on every node (now: $(views_text 1 2 3))" \
     view_unchanged
 
 cap_kib=$(numfmt --from=iec "${HEAP^^}" | awk '{print int($1 / 1024)}')
 for i in 1 2 3; do
     pid="${pids[$((i - 1))]}"
     # live heap after a full collection, then the samples' maximum of used (S0U + S1U + EU + OU)
-    live="$(jcmd "$pid" GC.run >/dev/null 2>&1; jstat -gc "$pid" | awk 'NR == 2 {printf "%.0f", $3 + $4 + $6 + $8}')"
+    live="$("$JCMD" "$pid" GC.run >/dev/null 2>&1; "$JSTAT" -gc "$pid" | awk 'NR == 2 {printf "%.0f", $3 + $4 + $6 + $8}')"
     read -r samples max_used max_old <<<"$(awk '$1 ~ /^[0-9.]+$/ {n++; u = $3 + $4 + $6 + $8; if (u > m) m = u; if ($8 > o) o = $8} END {printf "%d %.0f %.0f\n", n, m, o}' "$RUN/n$i/jstat.txt")"
     metric "heap_max_used_n$i" $((max_used / 1024)) MiB
     metric "heap_live_after_n$i" $((${live:-0} / 1024)) MiB
     oom="$(grep -c 'OutOfMemoryError' "$RUN/n$i/node.log")"
     check "heap-under-cap-n$i" "node $i: $samples samples, heap used at most $((max_used / 1024)) MiB (old gen $((max_old / 1024)) MiB), live after a full GC $((${live:-0} / 1024)) MiB, cap $((cap_kib / 1024)) MiB; alive: $(kill -0 "$pid" 2>/dev/null && echo yes || echo NO); OutOfMemoryError lines: $oom" \
         bash -c "[[ $samples -gt 10 && $max_used -lt $cap_kib && -n '$live' && $oom -eq 0 ]] && kill -0 $pid"
-    entries="$(counter "$i" "$TRACKER.entries")" evictions="$(counter "$i" "$TRACKER.evictions")"
-    metric "tracker_evictions_n$i" "$evictions" entries
-    note "node $i shed: $TRACKER.entries=$entries (bound $MAX_ENTRIES) $TRACKER.evictions=$evictions link.receiveDropped=$(counter "$i" link.receiveDropped) link.deliverDropped=$(counter "$i" link.deliverDropped) held.dropped=$(counter "$i" held.dropped) buffer.dropped=$(counter "$i" buffer.dropped) accepted=$(counter "$i" accepted) not.mine=$(counter "$i" not.mine)"
-    check "shed-counted-n$i" "node $i's $TRACKER tracker holds $entries entries (bound $MAX_ENTRIES) and counted $evictions live entries evicted at the bound" \
-        bash -c "[[ $entries -le $MAX_ENTRIES && $entries -gt 0 && $evictions -gt 0 ]]"
+    entries="$(counter "$i" "$TABLE.entries")" bound="$(counter "$i" "$TABLE.max")" evictions="$(counter "$i" "$TABLE.evictions")"
+    metric "tracker_evictions_n$i" "${evictions:-0}" entries
+    note "node $i shed: $TABLE.entries=$entries .max=$bound .evictions=$evictions link.receive.dropped=$(counter "$i" link.receive.dropped) link.deliver.dropped=$(counter "$i" link.deliver.dropped) held.dropped=$(counter "$i" held.dropped) buffer.dropped=$(counter "$i" buffer.dropped) accepted=$(counter "$i" accepted) not.mine=$(counter "$i" not.mine)"
+    check "shed-counted-n$i" "node $i's tcp tracker (lnlbctl stats) holds $entries connections, bound ${bound:-none} (the file says $MAX_ENTRIES), and counted $evictions live connections evicted at the bound" \
+        bash -c "[[ '$bound' == $MAX_ENTRIES && ${entries:-0} -le $MAX_ENTRIES && ${entries:-0} -gt 0 && ${evictions:-0} -gt 0 ]]"
 done
-echo "flood: $passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

@@ -43,14 +43,7 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-LAB="${LNLB_LAB:-lnlbhx}"
-VIP="${LNLB_VIP:-10.77.0.100}"
-export LNLB_LAB="$LAB" LNLB_VIP="$VIP"
-RUN="$HERE/run/$LAB"
-LAB_SH="$HERE/lab.sh"
-# shellcheck source=lib.sh
-. "$HERE/lib.sh"
-NODES=(1 2 3)
+RT_DEFAULT_LAB=lnlbhx
 # shellcheck source=rtlib.sh
 . "$HERE/rtlib.sh"
 FORGE_RATE="${LNLB_FORGE_RATE:-4000}"
@@ -65,12 +58,8 @@ KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 DROP_RE='truncated|bad.?version|unknown.?type|bad.?length|oversized|bad.?fragment|duplicate|bad.?crc|unauthenticated|bad.?tag|replay|bad.?body|bad.?messages|evict|reassembly.*(timeout|drop)|budget|quota|reject|drop'
 DROP_EXCLUDE='^(held\.dropped|buffer\.dropped|swap\.dropped|malformed\.datagrams|commit\.ack\.timeouts|deliver\.errors|transmit\.errors)$'
 
-[[ $(id -u) -eq 0 ]] || { echo "hostile: needs root (network namespaces)" >&2; exit 2; }
-lab_checks hostile
-finish() { echo "hostile: $passed passed, $failed failed"; [[ $failed -eq 0 ]]; exit; }
-rt_prerequisites ab curl
+rt_scenario hostile ab curl
 [[ -n "$JSTAT" ]] || note "no jstat: heap used and GC time are not sampled"
-lab_lock
 
 SAMPLERS=()
 cleanup() {

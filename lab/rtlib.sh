@@ -1,10 +1,30 @@
-# Helpers of the runtime-jar scenarios under hostile frames and collective stalls (hostile.sh, stall.sh).
-# Sourced after lib.sh, not run. Expects HERE, LAB, VIP, RUN, LAB_SH, NODES (node indexes) and the
-# lab_checks helpers; sets RUNTIME, PYTHON, NODE_JAVA_OPTS, UDP_PORT.
+# Helpers of the scenarios and the demo that run the runtime jar (demo.sh, cluster.sh, faults.sh,
+# flood.sh, hostile.sh, stall.sh, weights.sh). Sourced, not run. Expects HERE (this directory) and,
+# optionally, RT_DEFAULT_LAB (the lab prefix when LNLB_LAB is unset), NODES (node indexes; 1 2 3),
+# RT_CLUSTER (the cluster's name: lab) and RT_FILE_DEFAULTS (the lines every cluster file starts
+# with; manual weight 1). Sources lib.sh; sets LAB, VIP, RUN, LAB_SH, CL, RUNTIME, PYTHON,
+# NODE_JAVA_OPTS, UDP_PORT.
 #
 # The nodes run the runtime jar (lnlb.runtime/target/lnlb.jar) with the JVM options lnlb.service
-# sets (its Environment=JAVA_OPTS= line; LNLB_JAVA_OPTS replaces them), one cluster "lab" declared in
-# $RUN/nI/etc/lnlb.cluster-lab.cfg, administered with lnlbctl -s $RUN/nI/lnlb.sock.
+# sets (its Environment=JAVA_OPTS= line; LNLB_JAVA_OPTS replaces them), each cluster declared in
+# $RUN/nI/etc/lnlb.cluster-NAME.cfg, administered with lnlbctl -s $RUN/nI/lnlb.sock.
+#
+# A scenario starts with
+#   HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; RT_DEFAULT_LAB=lnlbxx
+#   . "$HERE/rtlib.sh"
+#   rt_scenario NAME COMMAND...     root, the checks' counters, the prerequisites, the lab's lock
+
+LAB="${LNLB_LAB:-${RT_DEFAULT_LAB:-lnlb}}"
+VIP="${LNLB_VIP:-10.77.0.100}"
+export LNLB_LAB="$LAB" LNLB_VIP="$VIP"
+RUN="$HERE/run/$LAB"
+LAB_SH="$HERE/lab.sh"
+CL="$LAB-cl"
+# shellcheck source=lib.sh
+. "$HERE/lib.sh"
+[[ -v NODES ]] || NODES=(1 2 3)
+RT_CLUSTER="${RT_CLUSTER:-lab}"
+[[ -v RT_FILE_DEFAULTS ]] || RT_FILE_DEFAULTS=("weight.mode = manual" "weight = 1")
 
 RUNTIME="${LNLB_RUNTIME_DIR:-$HERE/../lnlb.runtime/target}"
 SERVICE_FILE="$HERE/../lnlb.runtime/src/main/dist/lnlb.service"
@@ -25,16 +45,32 @@ rt_prerequisites() {
     done
 }
 
+# rt_scenario NAME COMMAND...: the preamble of a scenario: root (else exit 2), lab_checks NAME,
+# rt_prerequisites COMMAND..., lab_lock
+rt_scenario() {
+    local name="$1"; shift
+    [[ $(id -u) -eq 0 ]] || { echo "$name: needs root (network namespaces)" >&2; exit 2; }
+    lab_checks "$name"
+    rt_prerequisites "$@"
+    lab_lock
+}
+# finish: the last line ("NAME: N passed, N failed") and exit, 0 when nothing failed
+finish() { echo "$SCRIPT: $passed passed, $failed failed"; [[ $failed -eq 0 ]]; exit; }
+
 # ctl I ARGS...: lnlbctl against node I's control socket
 ctl() { local i="$1"; shift; JAVA="${LNLB_JAVA:-java}" "$RUNTIME/lnlbctl" -s "$RUN/n$i/lnlb.sock" "$@"; }
 
-# view_of I: "STATE EPOCH MEMBERS" of the cluster "lab" as node I's `lnlbctl nodes lab` shows it
-view_of() { ctl "$1" nodes lab 2>/dev/null | sed -n '1s/^lab: [^,]*, \([a-z]*\), epoch \([0-9]*\), \([0-9]*\) member.*/\1 \2 \3/p'; }
-# one_view N I...: every node I is a member of the same view (epoch) of N members
+# view_of I [CLUSTER]: "STATE EPOCH MEMBERS" of CLUSTER (RT_CLUSTER) as node I's `lnlbctl nodes` shows it
+view_of() {
+    local c="${2:-$RT_CLUSTER}"
+    ctl "$1" nodes "$c" 2>/dev/null | sed -n "1s/^$c: [^,]*, \([a-z]*\), epoch \([0-9]*\), \([0-9]*\) member.*/\1 \2 \3/p"
+}
+# one_view N I...: every node I is a member of the same view (epoch) of N members (of RT_VIEW_CLUSTER,
+# default RT_CLUSTER)
 one_view() {
     local count="$1" epoch="" i state e m; shift
     for i in "$@"; do
-        read -r state e m <<<"$(view_of "$i")"
+        read -r state e m <<<"$(view_of "$i" "${RT_VIEW_CLUSTER:-$RT_CLUSTER}")"
         [[ "$state" == member && "$m" == "$count" ]] || return 1
         [[ -z "$epoch" || "$epoch" == "$e" ]] || return 1
         epoch="$e"
@@ -44,13 +80,22 @@ views_text() { local i; for i in "$@"; do printf 'n%s: %s; ' "$i" "$(view_of "$i
 node_is_member() { [[ "$(view_of "$1" | cut -d' ' -f1)" == member ]]; }
 node_pid() { cat "$RUN/n$1/node.pid" 2>/dev/null; }
 
-# start_node I [SETTINGS...]: the runtime jar in node I, cluster "lab" declared in a file (VIP on eth0,
-# manual weight 1, and each SETTING line, e.g. "key = ..."), its own ConfigAdmin store; waits for the VIP
+# cluster_file I NAME VIP [SETTINGS...]: node I's $RUN/nI/etc/lnlb.cluster-NAME.cfg: VIP on eth0, the
+# lines of RT_FILE_DEFAULTS, then each SETTING line (e.g. "key = ...")
+cluster_file() {
+    local dir="$RUN/n$1/etc" name="$2" vip="$3" line; shift 3
+    mkdir -p "$dir"
+    { printf 'vip = %s\ndevice = eth0\n' "$vip"
+      for line in "${RT_FILE_DEFAULTS[@]}" "$@"; do echo "$line"; done; } >"$dir/lnlb.cluster-$name.cfg"
+}
+# start_node I [SETTINGS...]: the runtime jar in node I, cluster RT_CLUSTER declared in a file (see
+# cluster_file; RT_EXTRA_FILES=1 keeps the other files already in $RUN/nI/etc, as written by
+# cluster_file before), its own ConfigAdmin store; waits for the VIP
 start_node() {
-    local i="$1" dir="$RUN/n$1" line; shift
-    rm -rf "$dir/etc" "$dir/cm" && mkdir -p "$dir/etc"
-    { printf 'vip = %s\ndevice = eth0\nweight.mode = manual\nweight = 1\n' "$VIP"
-      for line in "$@"; do echo "$line"; done; } >"$dir/etc/lnlb.cluster-lab.cfg"
+    local i="$1" dir="$RUN/n$1"; shift
+    rm -rf "$dir/cm"
+    [[ -n "${RT_EXTRA_FILES:-}" ]] || rm -rf "$dir/etc"
+    cluster_file "$i" "$RT_CLUSTER" "$VIP" "$@"
     # the jar's Main-Class (bnd's launcher) with the jar as class path: what `java -jar` runs
     LNLB_CP="$RUNTIME/lnlb.jar" \
         LNLB_JAVA_OPTS="$NODE_JAVA_OPTS -Dlnlb.console=false -Dfelix.cm.dir=$dir/cm -Dlnlb.etc=$dir/etc -Dlnlb.socket=$dir/lnlb.sock -Dlnlb.log.level=info" \
@@ -75,11 +120,11 @@ start_cluster() {
 }
 stop_nodes() { local i; for i in "$@"; do "$LAB_SH" node-stop "$i" >&2 || true; done; }
 
-# stats_of I: "name value" lines of `lnlbctl stats lab` on node I (thousands separators removed), then
+# stats_of I: "name value" lines of `lnlbctl stats RT_CLUSTER` on node I (thousands separators removed), then
 # those of `lnlbctl stats` (every cluster, and what the node shows beside them: JVM-wide figures such as
 # heap or loop stalls may live there) whose name was not seen yet
 stats_of() {
-    { ctl "$1" stats lab 2>/dev/null; ctl "$1" stats 2>/dev/null; } \
+    { ctl "$1" stats "$RT_CLUSTER" 2>/dev/null; ctl "$1" stats 2>/dev/null; } \
         | awk 'NF >= 2 && $1 !~ /:$/ { gsub(",", "", $2); if ($2 ~ /^-?[0-9]+$/ && !seen[$1]++) print $1, $2 }'
 }
 # stat_delta BEFORE AFTER REGEX [EXCLUDE]: sum over counters whose name matches REGEX (awk, case-insensitive)
@@ -104,6 +149,22 @@ udp_servers() {
     udp_server_up() { ip netns exec "$LAB-n$1" ss -Hlun "sport = :$UDP_PORT" | grep -q .; }
     for i in "${NODES[@]}"; do wait_until 30 udp_server_up "$i" || { fail udp-server "no UDP server on node $i"; return 1; }; done
 }
+
+# embedded_jar BSN OUT: copies the jar of bundle BSN that lnlb.jar embeds (jar/BSN-VERSION.jar) to OUT;
+# updating a bundle from it gives a new revision (a new class loader, the state handed over) that
+# resolves against the running core for sure
+embedded_jar() {
+    "$PYTHON" - "$RUNTIME/lnlb.jar" "$1" "$2" <<'PY'
+import re, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    entry = next(n for n in z.namelist() if re.fullmatch(r"jar/" + re.escape(sys.argv[2]) + r"-.*\.jar", n))
+    open(sys.argv[3], "wb").write(z.read(entry))
+PY
+}
+# serving I PROTOCOL: "SERVICE-ID BUNDLE" of the module serving PROTOCOL on node I (lnlbctl modules)
+serving() { ctl "$1" modules | awk -v p="$2" '$1 == p && $3 == "serving" { print $4, $5 }'; }
+# counter I NAME: one counter of RT_CLUSTER on node I (lnlbctl stats), separators removed
+counter() { ctl "$1" stats "$RT_CLUSTER" | awk -v k="$2" '$1 == k { gsub(",", "", $2); print $2 }'; }
 
 # ---- the client load: start_load DIR, stop_load, load figures -------------------------------------------
 # HTTP with a new connection per request: curl (client_gets, batches of 20) from HTTP_SOURCES; HTTP

@@ -35,14 +35,7 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-LAB="${LNLB_LAB:-lnlbst}"
-VIP="${LNLB_VIP:-10.77.0.100}"
-export LNLB_LAB="$LAB" LNLB_VIP="$VIP"
-RUN="$HERE/run/$LAB"
-LAB_SH="$HERE/lab.sh"
-# shellcheck source=lib.sh
-. "$HERE/lib.sh"
-NODES=(1 2 3)
+RT_DEFAULT_LAB=lnlbst
 # shellcheck source=rtlib.sh
 . "$HERE/rtlib.sh"
 INTERVAL="${LNLB_INTERVAL_MS:-200}"
@@ -51,12 +44,7 @@ STALL_SECONDS="${LNLB_STALL_SECONDS:-3}"
 ROUNDS="${LNLB_STALL_ROUNDS:-5}"
 SLACK_MS="${LNLB_TAKEOVER_SLACK_MS:-2000}"
 KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-
-[[ $(id -u) -eq 0 ]] || { echo "stall: needs root (network namespaces)" >&2; exit 2; }
-lab_checks stall
-finish() { echo "stall: $passed passed, $failed failed"; [[ $failed -eq 0 ]]; exit; }
-rt_prerequisites ab curl
-lab_lock
+rt_scenario stall ab curl
 
 STOPPED=()
 cleanup() {

@@ -25,25 +25,13 @@
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-LAB="${LNLB_LAB:-lnlbwt}"
-VIP="${LNLB_VIP:-10.77.0.100}"
-export LNLB_LAB="$LAB" LNLB_VIP="$VIP"
-RUN="$HERE/run/$LAB"
-LAB_SH="$HERE/lab.sh"
-# shellcheck source=lib.sh
-. "$HERE/lib.sh"
-NODES=(1 2 3)
+RT_DEFAULT_LAB=lnlbwt
 # shellcheck source=rtlib.sh
 . "$HERE/rtlib.sh"
 FLOWS="${LNLB_FLOWS:-300}"
 CHANGE_MS="${LNLB_WEIGHT_CHANGE_MS:-2000}"
 IDLE_S="${LNLB_IDLE_S:-20}"
-
-[[ $(id -u) -eq 0 ]] || { echo "weights: needs root (network namespaces)" >&2; exit 2; }
-lab_checks weights
-finish() { echo "weights: $passed passed, $failed failed"; [[ $failed -eq 0 ]]; exit; }
-rt_prerequisites
-lab_lock
+rt_scenario weights
 
 cleanup() {
     local status=$?
@@ -54,16 +42,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# start_default_node I: as rtlib's start_node, but the cluster file keeps the default weight mode
+# start_default_node I: rtlib's start_node with a cluster file that keeps the default weight mode
+# (no RT_FILE_DEFAULTS) and reads node I's own load file
+RT_FILE_DEFAULTS=()
 start_default_node() {
-    local i="$1" dir="$RUN/n$1"
-    rm -rf "$dir/etc" "$dir/cm" && mkdir -p "$dir/etc"
-    printf '0.00 0.00 0.00 1/1 1\n' >"$dir/load"
-    printf 'vip = %s\ndevice = eth0\nheartbeat.interval.ms = 200\ntolerance = 5\nweight.source = %s\nweight.change.interval.ms = %s\n' \
-        "$VIP" "$dir/load" "$CHANGE_MS" >"$dir/etc/lnlb.cluster-lab.cfg"
-    LNLB_CP="$RUNTIME/lnlb.jar" \
-        LNLB_JAVA_OPTS="$NODE_JAVA_OPTS -Dlnlb.console=false -Dfelix.cm.dir=$dir/cm -Dlnlb.etc=$dir/etc -Dlnlb.socket=$dir/lnlb.sock -Dlnlb.log.level=info" \
-        "$LAB_SH" node-start "$i" aQute.launcher.pre.EmbeddedLauncher >&2
+    mkdir -p "$RUN/n$1" && printf '0.00 0.00 0.00 1/1 1\n' >"$RUN/n$1/load"
+    start_node "$1" "heartbeat.interval.ms = 200" "tolerance = 5" "weight.source = $RUN/n$1/load" \
+        "weight.change.interval.ms = $CHANGE_MS"
 }
 weight_changes() { stats_of "$1" | awk '$1 == "view.changes.weight" { print $2 }'; }
 own_share() { ctl "$1" nodes lab 2>/dev/null | awk '/this node/ { sub(/%/, "", $3); print $3 }'; }

@@ -131,6 +131,7 @@ public class ShellIT extends ItestBase {
             for (String counter : List.of("frames.in", "rounds", "wire.received", "wire.unauthenticated", "wire.bad.tag",
                     "wire.replayed", "wire.bad.crc", "wire.reassembly.timeouts", "link.received", "link.delivered",
                     "link.transmitted", "loop.stalls", "loop.stall.max.ms", "loop.stall.threshold.ms",
+                    "table.protocol.0.clients.entries", "table.protocol.0.clients.max", "table.protocol.0.clients.evictions",
                     "jvm.heap.used.bytes", "jvm.heap.max.bytes", "jvm.gc.count", "jvm.gc.ms")) {
                 assertTrue(counter + " in\n" + stats, stats.matches("(?s).*\n  " + java.util.regex.Pattern.quote(counter)
                         + " +-?[0-9,]+(\n.*)?"));

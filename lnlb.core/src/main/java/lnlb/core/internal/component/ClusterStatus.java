@@ -1,10 +1,12 @@
 package lnlb.core.internal.component;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import lnlb.core.api.Cluster;
 import lnlb.core.api.ClusterLink;
@@ -100,7 +102,34 @@ final class ClusterStatus {
         counters.put("loop.stall.max.ms", stalls.maxLateMillis());
         counters.put("loop.stall.last.ms", stalls.lastStallMillis());
         counters.put("loop.stall.threshold.ms", stalls.thresholdMillis());
+        addTables(counters, e);
         return counters;
+    }
+
+    /**
+     * The tables of the modules that report them ({@link ModuleStatus}), named by the first protocol
+     * a module serves: {@code table.protocol.6.connections.entries}, {@code .max} (its bound) and
+     * {@code .evictions} (live entries evicted at the bound): what a flood of new sessions did.
+     */
+    private static void addTables(Map<String, Long> counters, ClusterEngine e) {
+        Set<ProtocolModule> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int p = 0; p < 256; p++) {
+            ProtocolModule m = e.module(p);
+            if (m instanceof ModuleStatus status && seen.add(m)) {
+                List<ModuleStatus.TableStatus> tables;
+                try {
+                    tables = status.tableStatus(e);
+                } catch (RuntimeException failed) {
+                    continue; // a module's report is optional: its tables go unshown
+                }
+                for (ModuleStatus.TableStatus t : tables) {
+                    String prefix = "table.protocol." + p + "." + t.name() + ".";
+                    counters.put(prefix + "entries", (long) t.entries());
+                    counters.put(prefix + "max", (long) t.maxEntries());
+                    counters.put(prefix + "evictions", t.evictions());
+                }
+            }
+        }
     }
 
     static List<TableDTO> tables(ClusterEngine e) {
