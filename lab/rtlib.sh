@@ -28,7 +28,7 @@ RT_CLUSTER="${RT_CLUSTER:-lab}"
 
 RUNTIME="${LNLB_RUNTIME_DIR:-$HERE/../lnlb.runtime/target}"
 SERVICE_FILE="$HERE/../lnlb.runtime/src/main/dist/lnlb.service"
-SERVICE_JAVA_OPTS="$(sed -n 's/^Environment=JAVA_OPTS=//p' "$SERVICE_FILE" 2>/dev/null | tail -1)"
+SERVICE_JAVA_OPTS="$(sed -n 's/^Environment="\{0,1\}JAVA_OPTS=\([^"]*\)"\{0,1\}$/\1/p' "$SERVICE_FILE" 2>/dev/null | tail -1)"
 NODE_JAVA_OPTS="${LNLB_JAVA_OPTS:-${SERVICE_JAVA_OPTS:--Xmx256m}}"
 # the system's python3 (a version manager's shim may take seconds to start on a busy machine)
 PYTHON="${LNLB_PYTHON:-$( [[ -x /usr/bin/python3 ]] && echo /usr/bin/python3 || command -v python3)}"
