@@ -22,7 +22,9 @@
 #   - planted-equal: a test bundle (lnlb.itest.planted: a table for protocol 253 that only its
 #     Gogo command lnlbtest:plant fills, packed from lnlb.itest's test classes) installed on every
 #     node changes no digest's agreement; planted-detected: an entry planted on node 2 alone makes
-#     node 2's digest differ from the others'.
+#     node 2's digest differ from the others'; planted-named: diff of nodes 1 and 2's
+#     `conntrack lab --digest --buckets` names one bucket, and diff of their `conntrack lab --bucket XX`
+#     names the planted entry, on node 2 alone.
 # Output as the other scenarios; last line "look: N passed, N failed"; exit 0 when nothing failed.
 #
 # Environment: LNLB_LAB (lnlblk), LNLB_VIP, LNLB_RUNTIME_DIR, LNLB_JAVA_OPTS, LNLB_PYTHON,
@@ -128,8 +130,10 @@ start_cluster "${SETTINGS[@]}" || finish
 macs >"$RUN/macs"
 
 # ---- 1. traffic from 256 sources, then the three questions -----------------------------------------
-http_round "$RUN/http.txt" 20000
+# UDP first (its round lasts until every source had an answer), then HTTP (a few seconds): the
+# connections' sessions, closed at once, live 60 s after their FIN
 udp_round "$RUN/udp1"
+http_round "$RUN/http.txt" 20000
 http_ok="$(awk -v lab="$LAB" '$3 ~ "^" lab "-n[0-9]+$"' "$RUN/http.txt" | wc -l)"
 check http-answered "$http_ok of ${#SOURCES[@]} sources got an HTTP answer (one connection each)" test "$http_ok" -eq "${#SOURCES[@]}"
 udp_ok="$(wc -l <"$RUN/udp1/flows")"
@@ -171,8 +175,8 @@ for kind in http udp; do
         test "$bad" -eq 0
 done
 
-# sessions NODE: "PROTO SRC PORT OWNER" of every session line node I listed for the 256 sources
-sessions() { awk '$1 ~ /^(6|17)$/ && $2 ~ /^10\.77\.[12]\./ { print $1, $2, $3, $4 }' "$RUN/conntrack.n$1" | sort; }
+# sessions NODE: "PROTO SRC PORT OWNER EXPIRE" of every session line node I listed for the 256 sources
+sessions() { awk '$1 ~ /^(6|17)$/ && $2 ~ /^10\.77\.[12]\./ { print $1, $2, $3, $4, $7 }' "$RUN/conntrack.n$1" | sort; }
 detail=""; bad=0
 for i in "${NODES[@]}"; do
     sessions "$i" >"$RUN/sessions.n$i"
@@ -187,10 +191,12 @@ for i in "${NODES[@]}"; do
 done
 check conntrack-source "lnlbctl conntrack lab --source SRC for each of the ${#SOURCES[@]} sources on every node lists its HTTP and UDP flow with the node that answered: $detail" \
     test "$bad" -eq 0
-# Sessions expire on each node by its own clock (a UDP flow after 60 s): compare only what all listed
-# within the same few seconds, and say how many differ.
-differ="$(cat "$RUN"/sessions.n* | sort | uniq -c | awk -v n="${#NODES[@]}" '$1 != n' | wc -l)"
-check conntrack-same "the ${#NODES[@]} nodes list the same $(wc -l <"$RUN/sessions.n1") sessions (protocol, source, port, owner) for the sources: $differ differ" \
+# Sessions expire (a UDP flow 60 s after its last datagram, a closed connection 60 s after its FIN)
+# while the nodes are asked one after the other: a session missing on a node counts only when it had
+# more than the listings' time (30 s) to live where it was listed; one listed with two owners always.
+read -r differ expiring < <(cat "$RUN"/sessions.n* | awk -v n="${#NODES[@]}" '{ k = $1 " " $2 " " $3 " " $4; c[k]++
+        if ($5 + 0 > mx[k]) mx[k] = $5 + 0 } END { for (k in c) if (c[k] != n) { if (mx[k] >= 30) d++; else e++ } print d + 0, e + 0 }')
+check conntrack-same "the ${#NODES[@]} nodes list the same $(wc -l <"$RUN/sessions.n1") sessions (protocol, source, port, owner) for the sources: $differ differ ($expiring expiring meanwhile, not compared)" \
     test "$differ" -eq 0
 check_digests digest-after-traffic "${NODES[@]}"
 
@@ -250,5 +256,17 @@ if wait_until "$SETTLE_S" differs; then
 else
     fail planted-detected "the planted entry was not seen in the digests: $DIGESTS"
 fi
+# where: the operator's two steps, across machines with plain diff (README, "Do all nodes agree?")
+ctl 1 conntrack lab --digest --buckets >"$RUN/buckets.n1" 2>&1
+ctl 2 conntrack lab --digest --buckets >"$RUN/buckets.n2" 2>&1
+buckets="$(diff "$RUN/buckets.n1" "$RUN/buckets.n2" | awk '$1 == ">" && $2 == "bucket" { print $3 }' | tr '\n' ' ')"
+named=""
+for b in $buckets; do
+    ctl 1 conntrack lab --bucket "$b" >"$RUN/bucket-$b.n1" 2>&1
+    ctl 2 conntrack lab --bucket "$b" >"$RUN/bucket-$b.n2" 2>&1
+    named+="$(diff "$RUN/bucket-$b.n1" "$RUN/bucket-$b.n2" | grep '^[<>] [0-9]' | tr -s ' ' | tr '\n' ';')"
+done
+check planted-named "diff of nodes 1 and 2's --digest --buckets: bucket(s) ${buckets:-none} differ; diff of their --bucket listings: '$named'" \
+    test "$(wc -w <<<"$buckets")" -eq 1 -a "$named" == "> 253 10.77.9.9 - $(node_mac 2) -;"
 note "$(ctl 2 conntrack lab --digest 2>&1)"
 finish

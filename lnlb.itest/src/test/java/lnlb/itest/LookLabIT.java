@@ -18,7 +18,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class LookLabIT {
     /** See lab/look.sh's header. */
-    static final int CHECKS = 12;
+    static final int CHECKS = 13;
 
     @TestFactory
     Stream<DynamicTest> lookInside() throws Exception {

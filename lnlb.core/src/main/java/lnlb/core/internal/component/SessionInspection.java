@@ -36,7 +36,7 @@ final class SessionInspection {
     }
 
     /** The parsed query: a source network, a port, an owner. */
-    record Filter(int network, int mask, int port, long node) {
+    record Filter(int network, int mask, int port, long node, int bucket) {
         static Filter of(SessionQueryDTO q, long self) {
             int network = 0;
             int mask = 0;
@@ -64,7 +64,10 @@ final class SessionInspection {
             if (q.node != null && !q.node.isEmpty()) {
                 node = q.node.equals("self") ? self : mac(q.node);
             }
-            return new Filter(network, mask, q.port, node);
+            if (q.bucket < -1 || q.bucket >= DigestDTO.BUCKETS) {
+                throw new IllegalArgumentException("bucket must be 0.." + (DigestDTO.BUCKETS - 1) + ": " + q.bucket);
+            }
+            return new Filter(network, mask, q.port, node, q.bucket);
         }
 
         /** True when any source filter is set or the entry's address matches it. */
@@ -106,7 +109,8 @@ final class SessionInspection {
         long[][] cols = {keys, owners, seen};
         int[][] st = {states};
         int next = entries.visit(e, from, SLICE_SLOTS, (key, owner, lastSeen, state) -> {
-            if (now - lastSeen >= idle || !f.matches(kind, key, owner)) {
+            if (now - lastSeen >= idle || !f.matches(kind, key, owner)
+                    || (f.bucket() >= 0 && bucket(slot, key) != f.bucket())) {
                 return;
             }
             int i = n[0]++;
@@ -246,40 +250,128 @@ final class SessionInspection {
         return dto;
     }
 
-    /** On the loop, in one turn: the digest of every serving module's live sessions. */
-    static DigestDTO digest(ClusterEngine e) {
+    /** Digests tried before giving up when the view keeps changing under them. */
+    static final int DIGEST_ATTEMPTS = 3;
+
+    /**
+     * The digest of every serving module's live sessions, read in slices of {@value #SLICE_SLOTS}
+     * slots, one per loop turn through {@code call}, like a listing. It is as of one view epoch: a
+     * digest during which the epoch changed (or a module was swapped) is thrown away and taken
+     * again, {@value #DIGEST_ATTEMPTS} times at most.
+     */
+    static DigestDTO digest(Function<Function<ClusterEngine, ?>, Object> call) {
+        for (int attempt = 1; ; attempt++) {
+            DigestDTO d = digestOnce(call);
+            if (d != null) {
+                return d;
+            }
+            if (attempt == DIGEST_ATTEMPTS) {
+                throw new IllegalStateException("the view changed during " + DIGEST_ATTEMPTS + " digests in a row; try again");
+            }
+        }
+    }
+
+    /** One digest, or null when the epoch changed or a module went while it was read. */
+    private static DigestDTO digestOnce(Function<Function<ClusterEngine, ?>, Object> call) {
+        @SuppressWarnings("unchecked")
+        Map<Integer, ProtocolModule> modules = (Map<Integer, ProtocolModule>) call.apply(SessionInspection::serving);
         DigestDTO dto = new DigestDTO();
-        dto.epoch = e.view().epoch();
+        dto.epoch = -1;
         dto.tables = new ArrayList<>();
-        long all = 0;
-        long now = e.nowMillis();
-        for (Map.Entry<Integer, ProtocolModule> m : serving(e).entrySet()) {
-            if (!(m.getValue() instanceof SessionEntries entries)) {
+        DigestSums all = new DigestSums(0);
+        for (Map.Entry<Integer, ProtocolModule> m : modules.entrySet()) {
+            if (!(m.getValue() instanceof SessionEntries)) {
                 continue;
             }
-            long idle = entries.entryIdleMillis();
-            long protocol = m.getKey();
-            long[] acc = {0, 0};
-            SessionTable.Visitor v = (key, owner, lastSeen, state) -> {
-                if (now - lastSeen < idle) {
-                    acc[0] += entryHash(protocol, key, owner, state);
-                    acc[1]++;
-                }
-            };
+            DigestSums table = new DigestSums(m.getKey());
             for (int from = 0; from != SessionEntries.END; ) {
-                from = entries.visit(e, from, Integer.MAX_VALUE, v);
+                int start = from;
+                DigestSlice s = (DigestSlice) call.apply(e -> digestSlice(e, m.getKey(), m.getValue(), start, table));
+                if (s.gone() || (dto.epoch >= 0 && s.epoch() != dto.epoch)) {
+                    return null;
+                }
+                dto.epoch = s.epoch();
+                from = s.next();
             }
             DigestDTO.TableDigestDTO t = new DigestDTO.TableDigestDTO();
             t.protocol = m.getKey();
             t.type = m.getValue().getClass().getName();
-            t.entries = acc[1];
-            t.digest = hex(acc[0]);
+            t.entries = table.entries;
+            t.digest = hex(table.sum);
             dto.tables.add(t);
-            all += acc[0];
-            dto.entries += acc[1];
+            all.add(table);
         }
-        dto.digest = hex(all);
+        if (dto.epoch < 0) {
+            dto.epoch = (Long) call.apply(e -> e.view().epoch());
+        }
+        dto.entries = all.entries;
+        dto.digest = hex(all.sum);
+        dto.bucketDigests = new String[DigestDTO.BUCKETS];
+        dto.bucketEntries = all.bucketEntries.clone();
+        for (int b = 0; b < DigestDTO.BUCKETS; b++) {
+            dto.bucketDigests[b] = hex(all.bucketSums[b]);
+        }
         return dto;
+    }
+
+    /** What one digest slice did: where the next starts, under which epoch, or that the module went. */
+    record DigestSlice(int next, long epoch, boolean gone) {
+    }
+
+    /** On the loop: adds slots {@code [from, from + SLICE_SLOTS)} of the module serving {@code slot} to {@code sums}. */
+    static DigestSlice digestSlice(ClusterEngine e, int slot, ProtocolModule module, int from, DigestSums sums) {
+        if (e.module(slot) != module || !(module instanceof SessionEntries entries)) {
+            return new DigestSlice(SessionEntries.END, e.view().epoch(), true);
+        }
+        int next = entries.visit(e, from, SLICE_SLOTS, sums.visitor(e.nowMillis(), entries.entryIdleMillis()));
+        return new DigestSlice(next, e.view().epoch(), false);
+    }
+
+    /**
+     * Running sums of a digest: the whole, and per bucket ({@link #bucket}), so that two nodes whose
+     * digests differ can find where. Filled on the loop one slice at a time, read after the last.
+     */
+    static final class DigestSums {
+        private final long protocol;
+        long sum;
+        long entries;
+        final long[] bucketSums = new long[DigestDTO.BUCKETS];
+        final long[] bucketEntries = new long[DigestDTO.BUCKETS];
+
+        DigestSums(long protocol) {
+            this.protocol = protocol;
+        }
+
+        /** A visitor adding the live entries ({@code now - lastSeen < idleMillis}) to these sums. */
+        SessionTable.Visitor visitor(long now, long idleMillis) {
+            return (key, owner, lastSeen, state) -> {
+                if (now - lastSeen < idleMillis) {
+                    long h = entryHash(protocol, key, owner, state);
+                    int b = bucket(protocol, key);
+                    sum += h;
+                    entries++;
+                    bucketSums[b] += h;
+                    bucketEntries[b]++;
+                }
+            };
+        }
+
+        void add(DigestSums other) {
+            sum += other.sum;
+            entries += other.entries;
+            for (int b = 0; b < DigestDTO.BUCKETS; b++) {
+                bucketSums[b] += other.bucketSums[b];
+                bucketEntries[b] += other.bucketEntries[b];
+            }
+        }
+    }
+
+    /**
+     * The digest bucket of a session: the top 8 bits of a fixed mix of its protocol and key, so a
+     * session falls in the same bucket on every node whatever its owner, state or slot.
+     */
+    static int bucket(long protocol, long key) {
+        return (int) (Hashing.mix(Hashing.mix(key) + protocol) >>> 56);
     }
 
     /**
