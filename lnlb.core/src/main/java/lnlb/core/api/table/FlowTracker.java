@@ -111,7 +111,9 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus, Sessi
 
     /**
      * The last-seen time to store for a flow in {@code state} seen {@code now}: a time earlier than
-     * {@code now} shortens the entry's life below the idle timeout. Default {@code now}.
+     * {@code now} shortens the entry's life below the idle timeout. Default {@code now}. The shift
+     * ({@code now - stamp(now, state)}) depends on the state only: listings undo it
+     * ({@link #lastDatagramMillis}) to show the time since the flow's last datagram.
      */
     protected long stamp(long now, int state) {
         return now;
@@ -385,6 +387,12 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus, Sessi
     @Override
     public final long entryIdleMillis() {
         return idleMillis;
+    }
+
+    /** Undoes {@link #stamp}'s shift for {@code state}. */
+    @Override
+    public final long lastDatagramMillis(long lastSeen, int state) {
+        return lastSeen - stamp(0, state);
     }
 
     /**

@@ -39,6 +39,17 @@ public interface SessionEntries {
     /** The entries' idle timeout: an entry expires at {@code lastSeen + idleMillis()}. */
     long entryIdleMillis();
 
+    /**
+     * When the last datagram of an entry stamped {@code lastSeen} in {@code state} came, for the
+     * idle time listings show: {@code lastSeen} itself unless the module stamps entries in some
+     * states earlier to shorten their life (as {@link FlowTracker#stamp} does).
+     *
+     * @since 1.5
+     */
+    default long lastDatagramMillis(long lastSeen, int state) {
+        return lastSeen;
+    }
+
     /** The name of a state word for listings, e.g. {@code ESTABLISHED}; {@code "-"} when states mean nothing. */
     default String stateName(int state) {
         return "-";

@@ -89,24 +89,25 @@ final class SessionInspection {
     }
 
     /** The entries of one slice that matched (columns), and where the next one starts. */
-    record Slice(long[] keys, long[] owners, long[] lastSeen, int[] states, int count, int next, long now, int kind,
+    record Slice(long[] keys, long[] owners, long[] lastSeen, long[] lastDatagram, int[] states, int count, int next, long now, int kind,
             long idleMillis, String[] stateNames, long epoch, boolean gone) {
     }
 
     /** On the loop: one slice of the module serving {@code slot}, if it is still {@code module}. */
     static Slice slice(ClusterEngine e, int slot, ProtocolModule module, int from, Filter f) {
         if (e.module(slot) != module || !(module instanceof SessionEntries entries)) {
-            return new Slice(null, null, null, null, 0, SessionEntries.END, 0, 0, 0, null, e.view().epoch(), true);
+            return new Slice(null, null, null, null, null, 0, SessionEntries.END, 0, 0, 0, null, e.view().epoch(), true);
         }
         long[] keys = new long[64];
         long[] owners = new long[64];
         long[] seen = new long[64];
+        long[] last = new long[64];
         int[] states = new int[64];
         int[] n = {0};
         long now = e.nowMillis();
         long idle = entries.entryIdleMillis();
         int kind = entries.keyKind();
-        long[][] cols = {keys, owners, seen};
+        long[][] cols = {keys, owners, seen, last};
         int[][] st = {states};
         int next = entries.visit(e, from, SLICE_SLOTS, (key, owner, lastSeen, state) -> {
             if (now - lastSeen >= idle || !f.matches(kind, key, owner)
@@ -115,7 +116,7 @@ final class SessionInspection {
             }
             int i = n[0]++;
             if (i == cols[0].length) {
-                for (int c = 0; c < 3; c++) {
+                for (int c = 0; c < cols.length; c++) {
                     cols[c] = java.util.Arrays.copyOf(cols[c], i * 2);
                 }
                 st[0] = java.util.Arrays.copyOf(st[0], i * 2);
@@ -123,13 +124,14 @@ final class SessionInspection {
             cols[0][i] = key;
             cols[1][i] = owner;
             cols[2][i] = lastSeen;
+            cols[3][i] = entries.lastDatagramMillis(lastSeen, state);
             st[0][i] = state;
         });
         String[] names = new String[n[0]];
         for (int i = 0; i < n[0]; i++) {
             names[i] = entries.stateName(st[0][i]);
         }
-        return new Slice(cols[0], cols[1], cols[2], st[0], n[0], next, now, kind, idle, names, e.view().epoch(), false);
+        return new Slice(cols[0], cols[1], cols[2], cols[3], st[0], n[0], next, now, kind, idle, names, e.view().epoch(), false);
     }
 
     /** The serving modules: each distinct module once, under the first protocol it serves. */
@@ -193,7 +195,7 @@ final class SessionInspection {
         }
         d.owner = NodeAddress.format(s.owners()[i]);
         d.state = s.stateNames()[i];
-        d.idleMillis = s.now() - s.lastSeen()[i];
+        d.idleMillis = s.now() - s.lastDatagram()[i];
         d.expiresInMillis = s.lastSeen()[i] + s.idleMillis() - s.now();
         return d;
     }
@@ -237,7 +239,8 @@ final class SessionInspection {
             while (from != SessionEntries.END && found[0] == null) {
                 from = entries.visit(e, from, Integer.MAX_VALUE, (k, owner, seen, state) -> {
                     if (k == key) {
-                        found[0] = new Slice(new long[] {k}, new long[] {owner}, new long[] {seen}, new int[] {state}, 1,
+                        found[0] = new Slice(new long[] {k}, new long[] {owner}, new long[] {seen},
+                                new long[] {entries.lastDatagramMillis(seen, state)}, new int[] {state}, 1,
                                 0, now, kind, entries.entryIdleMillis(), new String[] {entries.stateName(state)},
                                 dto.epoch, false);
                     }
