@@ -176,6 +176,9 @@ public final class Lnlbctl {
             int nul = indexOf(buffer, n, (byte) 0);
             if (nul < 0) {
                 out.write(buffer, 0, n);
+                if (out.checkError()) {
+                    return FAILED; // nobody reads on (lnlbctl ... | head): closing tells the node to stop
+                }
                 continue;
             }
             out.write(buffer, 0, nul);

@@ -2,6 +2,7 @@ package lnlb.shell.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ final class AnswerStream extends OutputStream {
     private byte last = '\n';
     private int mostHeld;
     private long streamed;
+    private IOException broken;
 
     AnswerStream(WritableByteChannel channel) {
         this.channel = channel;
@@ -61,6 +63,17 @@ final class AnswerStream extends OutputStream {
 
     /** Ends the answer: the classic one when everything printed was held, else the stream's trailer. */
     void finish(boolean done, String answer) throws IOException {
+        if (broken != null) {
+            return; // nobody to tell
+        }
+        try {
+            end(done, answer);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private void end(boolean done, String answer) {
         byte status = (byte) (done ? '0' : '1');
         if (!streaming) {
             String printed = new String(held, 0, count, StandardCharsets.UTF_8);
@@ -93,16 +106,29 @@ final class AnswerStream extends OutputStream {
         return streamed;
     }
 
-    private void drain() throws IOException {
+    private void drain() {
         send(held, 0, count);
         streamed += count;
         count = 0;
     }
 
-    private void send(byte[] b, int off, int len) throws IOException {
+    /**
+     * Writes to lnlbctl. A failure (lnlbctl went away: {@code lnlbctl ... | head}) is thrown
+     * unchecked, and again on every later write: the print streams between a command and here
+     * would swallow an IOException, and the listing would run on to its end for nobody.
+     */
+    private void send(byte[] b, int off, int len) {
+        if (broken != null) {
+            throw new UncheckedIOException(broken);
+        }
         ByteBuffer out = ByteBuffer.wrap(b, off, len);
-        while (out.hasRemaining()) {
-            channel.write(out);
+        try {
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+        } catch (IOException e) {
+            broken = e;
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -34,6 +34,8 @@ class StreamedAnswerTest {
     private CommandProcessorImpl processor;
     /** Bytes the channel had received when the listing was half done. */
     private long sentAtHalf = -1;
+    /** Sessions the listing handed to the command. */
+    private long listed;
     private final CountingChannel channel = new CountingChannel();
 
     @BeforeEach
@@ -68,6 +70,16 @@ class StreamedAnswerTest {
         assertTrue(tail.contains("\u00000\nPROTOCOLS"), tail);
         assertTrue(tail.endsWith("nlb0: 1000000 session(s) matched, 1000000 listed, epoch 7\n  02:00:00:00:00:01  1,000,000")
                 || tail.endsWith("nlb0: 1000000 session(s) matched, 1000000 listed, epoch 7\n  02:00:00:00:00:01  1.000.000"), tail);
+    }
+
+    @Test
+    void aListingStopsWhenItsReaderGoesAway() throws Exception {
+        channel.failAfter = 1_000_000;
+        ControlRequest.Line line = ControlRequest.line(List.of("conntrack", "nlb0"), Set.of("conntrack"));
+        AnswerStream answer = ControlRequest.run(processor, line, channel);
+
+        assertTrue(answer.streaming());
+        assertTrue(listed > 0 && listed < SESSIONS / 10, "sessions handed out after lnlbctl went: " + listed);
     }
 
     @Test
@@ -118,6 +130,7 @@ class StreamedAnswerTest {
             if (count.listed < q.limit) {
                 count.listed++;
                 s.source = "10." + (i >>> 16) + "." + (i >>> 8 & 0xFF) + "." + (i & 0xFF);
+                listed++;
                 sink.accept(s);
             }
         }
@@ -129,13 +142,18 @@ class StreamedAnswerTest {
     /** Counts what it is sent; keeps the first and last bytes and counts newlines before a NUL. */
     private static final class CountingChannel implements WritableByteChannel {
         long bytes;
+        /** After this many bytes the reader is gone: writes fail. */
+        long failAfter = Long.MAX_VALUE;
         long linesBeforeNul;
         long nulAt = -1;
         private final ByteArrayOutputStream head = new ByteArrayOutputStream();
         private final byte[] tail = new byte[400];
 
         @Override
-        public int write(ByteBuffer src) {
+        public int write(ByteBuffer src) throws java.io.IOException {
+            if (bytes >= failAfter) {
+                throw new java.io.IOException("Broken pipe");
+            }
             int n = src.remaining();
             while (src.hasRemaining()) {
                 byte b = src.get();
