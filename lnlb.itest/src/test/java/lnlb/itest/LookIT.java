@@ -6,8 +6,12 @@ import static org.junit.Assert.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Hashtable;
@@ -148,8 +152,58 @@ public class LookIT extends ItestBase {
         assertEquals(one.substring(one.indexOf('\n')).replace("lk0:", "lkN:"),
                 printed("lnlb:conntrack lk2 --bucket " + bucket.group(1)).substring(one.indexOf('\n')).replace("lk2:", "lkN:"));
 
+        // A listing longer than 64 KiB reaches lnlbctl as a stream: '2', the lines, NUL, status, answer.
+        int more = 1_200;
+        Map<Long, Long> acceptedMore = new ConcurrentHashMap<>();
+        MemorySegment.DeliveryListener counting = (name, node, frame) -> {
+            long id = ClientFrames.id(frame);
+            if (id >= 10_000) {
+                acceptedMore.put(id, node);
+            }
+        };
+        segment.addListener(counting);
+        try (MemorySegment.ClientPort port = segment.attach(0x0200_0000_CC03L)) {
+            for (int i = 0; i < more; i++) {
+                int source = 10 << 24 | 9 << 16 | (2 + i / 200) << 8 | (1 + i % 200);
+                port.transmit(ClientFrames.frame(clusterMac, port.address(), VIP_BITS, ClientFrames.UDP, source, 60_000,
+                        0, 10_000 + i));
+            }
+        } finally {
+            await("every datagram accepted", WAIT_MILLIS, () -> acceptedMore.size() == more);
+            segment.removeListener(counting);
+        }
+        String raw = ask("conntrack", "lk1");
+        int nul = raw.indexOf('\0');
+        assertTrue(raw.substring(0, Math.min(200, raw.length())), raw.startsWith("2\n") && nul > 0);
+        long lines = raw.substring(2, nul).lines().filter(l -> l.matches("(6|17) +\\d+(\\.\\d+){3} .*")).count();
+        int total = 2 * FLOWS + more;
+        assertEquals(total, lines);
+        assertTrue(raw.substring(nul), raw.substring(nul + 1).startsWith("0\nPROTOCOLS")
+                && raw.contains("lk1: " + total + " session(s) matched, " + total + " listed"));
+
         for (String node : NODES) {
             run("lnlb:delif " + node);
+        }
+    }
+
+    /** One request to the control socket, as lnlbctl sends it; the raw answer. */
+    private static String ask(String... words) throws Exception {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(Path.of(SOCKET)));
+            ByteArrayOutputStream request = new ByteArrayOutputStream();
+            for (String w : words) {
+                request.write(w.getBytes(StandardCharsets.UTF_8));
+                request.write(0);
+            }
+            channel.write(ByteBuffer.wrap(request.toByteArray()));
+            channel.shutdownOutput();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            ByteBuffer buffer = ByteBuffer.allocate(8192);
+            while (channel.read(buffer) >= 0) {
+                answer.write(buffer.array(), 0, buffer.position());
+                buffer.clear();
+            }
+            return answer.toString(StandardCharsets.UTF_8);
         }
     }
 
