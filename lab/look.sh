@@ -19,6 +19,8 @@
 #   - digest-after-traffic, digest-after-kill (node 3 killed with kill -9), digest-after-join (new
 #     traffic, then node 3 started again and joined): `lnlbctl conntrack lab --digest` shows the same
 #     digest and epoch on every live node, retried until the tables settle (LNLB_SETTLE_S, 30 s);
+#   - listing-complete: `lnlbctl conntrack lab` (the whole table, streamed when over 64 KiB) has one
+#     line per matched session;
 #   - planted-equal: a test bundle (lnlb.itest.planted: a table for protocol 253 that only its
 #     Gogo command lnlbtest:plant fills, packed from lnlb.itest's test classes) installed on every
 #     node changes no digest's agreement; planted-detected: an entry planted on node 2 alone makes
@@ -215,6 +217,12 @@ t0=$(now_ms)
 if start_node 3 "${SETTINGS[@]}" && wait_until 90 one_view 3 "${NODES[@]}"; then
     note "node 3 back in the view $(($(now_ms) - t0)) ms after its start: $(views_text "${NODES[@]}")"
     check_digests digest-after-join "${NODES[@]}"
+    # the whole table through lnlbctl: over 64 KiB the node streams it (status 2), lnlbctl prints it as it comes
+    ctl 1 conntrack lab >"$RUN/conntrack-all.n1" 2>&1; status=$?
+    listed="$(grep -c '^[0-9]\+ \+[0-9]\+\.[0-9]\+\.[0-9]\+\.[0-9]\+ ' "$RUN/conntrack-all.n1")"
+    matched="$(sed -n 's/^lab: \([0-9]*\) session(s) matched.*/\1/p' "$RUN/conntrack-all.n1")"
+    check listing-complete "lnlbctl conntrack lab on node 1: exit $status, $listed session lines for $matched matched, $(wc -c <"$RUN/conntrack-all.n1") bytes (streamed over 65,536)" \
+        test "$status" -eq 0 -a "$listed" -gt 0 -a "$listed" == "${matched:-x}"
 else
     fail digest-after-join "node 3 did not join again: $(views_text "${NODES[@]}") (log: $RUN/n3/node.log)"
 fi

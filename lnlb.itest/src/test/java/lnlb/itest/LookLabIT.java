@@ -18,7 +18,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class LookLabIT {
     /** See lab/look.sh's header. */
-    static final int CHECKS = 13;
+    static final int CHECKS = 14;
 
     @TestFactory
     Stream<DynamicTest> lookInside() throws Exception {
