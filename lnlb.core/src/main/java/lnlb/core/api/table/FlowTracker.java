@@ -389,6 +389,19 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus, Sessi
         return idleMillis;
     }
 
+    /** The flow table's entry for {@code key}, found by its hash, not by a scan. */
+    @Override
+    public final boolean visitKey(Cluster cluster, long key, SessionTable.Visitor visitor) {
+        FlowTables t = tables.get(cluster);
+        int slot = t == null ? SessionTable.NOT_FOUND : t.flows().find(key);
+        if (slot == SessionTable.NOT_FOUND) {
+            return false;
+        }
+        SessionTable flows = t.flows();
+        visitor.visit(key, flows.owner(slot), flows.lastSeen(slot), flows.state(slot));
+        return true;
+    }
+
     /** Undoes {@link #stamp}'s shift for {@code state}. */
     @Override
     public final long lastDatagramMillis(long lastSeen, int state) {

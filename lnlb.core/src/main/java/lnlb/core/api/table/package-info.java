@@ -13,7 +13,8 @@
  * 1.4.0 {@link lnlb.core.api.table.SessionEntries} (a module's sessions, listed in slices, and a
  * lookup that changes nothing) and {@code SessionTable.visit}, for {@code lnlb:conntrack} and
  * {@code lnlb:owner}; 1.5.0 {@code SessionEntries.lastDatagramMillis}, so that a listing's idle time
- * is the time since the last datagram even where a tracker shortened an entry's life.
+ * is the time since the last datagram even where a tracker shortened an entry's life, and
+ * {@code SessionEntries.visitKey}, one entry by its key (FlowTracker: a lookup, not a scan).
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.5.0")

@@ -232,20 +232,12 @@ final class SessionInspection {
         if (o.how() == 1 && m instanceof SessionEntries entries) {
             long key = o.key();
             Slice[] found = {null};
-            // the session's entry: the one slot holding the key (a listing of one)
+            // the session's entry, looked up by its key (a listing of one)
             int kind = entries.keyKind();
             long now = e.nowMillis();
-            int from = 0;
-            while (from != SessionEntries.END && found[0] == null) {
-                from = entries.visit(e, from, Integer.MAX_VALUE, (k, owner, seen, state) -> {
-                    if (k == key) {
-                        found[0] = new Slice(new long[] {k}, new long[] {owner}, new long[] {seen},
-                                new long[] {entries.lastDatagramMillis(seen, state)}, new int[] {state}, 1,
-                                0, now, kind, entries.entryIdleMillis(), new String[] {entries.stateName(state)},
-                                dto.epoch, false);
-                    }
-                });
-            }
+            entries.visitKey(e, key, (k, owner, seen, state) -> found[0] = new Slice(new long[] {k}, new long[] {owner},
+                    new long[] {seen}, new long[] {entries.lastDatagramMillis(seen, state)}, new int[] {state}, 1, 0, now,
+                    kind, entries.entryIdleMillis(), new String[] {entries.stateName(state)}, dto.epoch, false));
             if (found[0] != null) {
                 dto.session = dto(o.slot(), found[0], 0);
             }
