@@ -84,6 +84,74 @@ class LnlbctlTest {
         assertEquals(2, run(null, "-s"));
     }
 
+    @Test
+    void aBatchSendsEachLineAsItsOwnRequestAndExitsWithTheWorstStatus() throws Exception {
+        Path socket = dir.resolve("n.sock");
+        CompletableFuture<List<String>> seen = serve(socket, "0\nfirst", "1\nowner: no such cluster", "0\nthird");
+        String commands = "owner nlb0 10.1.2.3\n\n# a comment\n  owner   nlb9 10.1.2.4 \nnodes\n";
+        int status = Lnlbctl.run(new String[] {"-s", socket.toString(), "--batch"}, null,
+                new java.io.ByteArrayInputStream(commands.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, status);
+        assertEquals(List.of("owner\u0000nlb0\u000010.1.2.3\u0000", "owner\u0000nlb9\u000010.1.2.4\u0000", "nodes\u0000"),
+                seen.get());
+        assertEquals("first\nthird\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals("owner: no such cluster\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aStreamedAnswerIsPrintedAsItComesThenItsStatus() throws Exception {
+        Path socket = dir.resolve("n.sock");
+        serveOnce(socket, "2\nPROTO SOURCE\n0 10.0.0.1\n0 10.0.0.2\n\u00000\nnlb0: 2 session(s) matched");
+        assertEquals(0, run(socket.toString(), "conntrack", "nlb0"));
+        assertEquals("PROTO SOURCE\n0 10.0.0.1\n0 10.0.0.2\nnlb0: 2 session(s) matched\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aStreamedAnswerThatFailsPrintsItsMessageOnStderr() throws Exception {
+        Path socket = dir.resolve("n.sock");
+        serveOnce(socket, "2\n0 10.0.0.1\n\u00001\nconntrack: nlb0 was deleted");
+        assertEquals(1, run(socket.toString(), "conntrack", "nlb0"));
+        assertEquals("0 10.0.0.1\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals("conntrack: nlb0 was deleted\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aStreamCutShortFails() throws Exception {
+        Path socket = dir.resolve("n.sock");
+        serveOnce(socket, "2\n0 10.0.0.1\n");
+        assertEquals(1, run(socket.toString(), "conntrack", "nlb0"));
+        assertEquals("0 10.0.0.1\n", out.toString(StandardCharsets.UTF_8));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("before the end of its answer"));
+    }
+
+    /** A node that answers one connection per answer, in order, and hands over what each sent. */
+    private static CompletableFuture<List<String>> serve(Path socket, String... answers) throws Exception {
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        return CompletableFuture.supplyAsync(() -> {
+            List<String> requests = new java.util.ArrayList<>();
+            try (server) {
+                for (String answer : answers) {
+                    try (SocketChannel c = server.accept()) {
+                        ByteArrayOutputStream got = new ByteArrayOutputStream();
+                        ByteBuffer buffer = ByteBuffer.allocate(1024);
+                        while (c.read(buffer) >= 0) {
+                            got.write(buffer.array(), 0, buffer.position());
+                            buffer.clear();
+                        }
+                        c.write(ByteBuffer.wrap(answer.getBytes(StandardCharsets.UTF_8)));
+                        requests.add(got.toString(StandardCharsets.UTF_8));
+                    }
+                }
+                return requests;
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
     /** A node that answers one connection with {@code answer} and hands over what it was sent. */
     private static CompletableFuture<String> serveOnce(Path socket, String answer) throws Exception {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);

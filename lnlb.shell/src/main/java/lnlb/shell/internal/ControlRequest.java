@@ -1,8 +1,9 @@
 package lnlb.shell.internal;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +19,7 @@ import org.apache.felix.service.command.Converter;
  * One {@code lnlbctl} request: its words (each ended by NUL), made into one Gogo command line and
  * run in a session of its own (a word that is not plain is handed over in a session variable);
  * the answer is a status byte ({@code '0'} done, {@code '1'} refused
- * or failed), a newline and the text. A word without a scope that names an {@code lnlb} command
+ * or failed), a newline and the text; a long one is streamed (see {@link AnswerStream}). A word without a scope that names an {@code lnlb} command
  * gets the {@code lnlb:} scope, so {@code lnlbctl nodes} runs {@code lnlb:nodes}.
  */
 final class ControlRequest {
@@ -73,29 +74,32 @@ final class ControlRequest {
         return new Line(line.toString(), variables);
     }
 
-    /** Runs {@code line} in a new session and returns the answer: status byte, newline, text. */
-    static byte[] run(CommandProcessor processor, Line line) {
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(printed, true, StandardCharsets.UTF_8);
+    /**
+     * Runs {@code line} in a new session and writes the answer to {@code channel}: a short one
+     * whole (status byte, newline, text), a long one streamed as it is printed ({@link AnswerStream}).
+     * Returns the stream, which knows how much it held.
+     */
+    static AnswerStream run(CommandProcessor processor, Line line, WritableByteChannel channel) throws IOException {
+        AnswerStream answer = new AnswerStream(channel);
+        PrintStream print = new PrintStream(answer, true, StandardCharsets.UTF_8);
         CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), print, print);
         boolean done;
         String text;
         try {
             line.variables().forEach(session::put);
             Object result = session.execute(line.text());
-            print.flush();
-            String shown = result == null ? ""
+            text = result == null ? ""
                     : result instanceof CharSequence s ? s.toString() : String.valueOf(session.format(result, Converter.INSPECT));
-            text = join(printed.toString(StandardCharsets.UTF_8), shown);
             done = !(result instanceof Errors.Refusal);
         } catch (Exception e) {
-            print.flush();
-            text = join(printed.toString(StandardCharsets.UTF_8), failure(line.text(), e));
+            text = failure(line.text(), e);
             done = false;
         } finally {
             session.close();
         }
-        return answer(done, text);
+        print.flush();
+        answer.finish(done, text);
+        return answer;
     }
 
     static byte[] answer(boolean done, String text) {
@@ -121,7 +125,7 @@ final class ControlRequest {
         return verb.replaceFirst("^lnlb:", "") + ": " + message;
     }
 
-    private static String join(String printed, String shown) {
+    static String join(String printed, String shown) {
         if (printed.isEmpty()) {
             return shown;
         }

@@ -174,17 +174,23 @@ public final class ControlSocket {
             while (request.hasRemaining() && connection.read(request) >= 0) {
                 // read to the client's end of output
             }
-            byte[] answer;
+            byte[] refusal = null;
             if (!request.hasRemaining()) {
-                answer = ControlRequest.answer(false, "request too long");
+                refusal = ControlRequest.answer(false, "request too long");
             } else {
                 ControlRequest.Line line = ControlRequest.line(ControlRequest.words(request.array(), request.position()),
                         lnlbFunctions());
-                answer = line.text().isEmpty() ? ControlRequest.answer(false, "no command") : ControlRequest.run(processor, line);
+                if (line.text().isEmpty()) {
+                    refusal = ControlRequest.answer(false, "no command");
+                } else {
+                    ControlRequest.run(processor, line, connection);
+                }
             }
-            ByteBuffer out = ByteBuffer.wrap(answer);
-            while (out.hasRemaining()) {
-                connection.write(out);
+            if (refusal != null) {
+                ByteBuffer out = ByteBuffer.wrap(refusal);
+                while (out.hasRemaining()) {
+                    connection.write(out);
+                }
             }
         } catch (IOException e) {
             LOG.debug("control socket {}: a client went away: {}", path, e.toString());

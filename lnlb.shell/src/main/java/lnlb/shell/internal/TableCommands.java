@@ -1,7 +1,9 @@
 package lnlb.shell.internal;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Formatter;
 import java.util.List;
 import lnlb.core.api.admin.ClusterAdmin;
@@ -23,6 +25,7 @@ import org.osgi.service.component.annotations.Reference;
 @GogoCommand(scope = "lnlb", function = {"conntrack", "owner"})
 public final class TableCommands {
     static final String SESSION_FORMAT = "%-5s %-15s %5s  %-17s  %-12s %9s %9s%n";
+    static final String BUCKET_FORMAT = "%-5s %-15s %5s  %-17s  %s%n";
     private final ClusterAdmin admin;
 
     @Activate
@@ -32,7 +35,8 @@ public final class TableCommands {
 
     @Descriptor("show the session tables of a cluster: entries per serving module, then the matching sessions"
             + " (one line each, printed as they are read) and their count per owner node; --digest: a digest"
-            + " of every table, equal on every node whose tables agree")
+            + " of every table, equal on every node whose tables agree; --digest --buckets, then --bucket XX:"
+            + " where two nodes differ")
     public CharSequence conntrack(
             @Descriptor("only sessions from this IPv4 address or ADDRESS/PREFIX")
             @Parameter(names = {"-s", "--source"}, absentValue = "") String source,
@@ -44,18 +48,64 @@ public final class TableCommands {
             @Parameter(names = {"-l", "--limit"}, absentValue = "-1") String limit,
             @Descriptor("print the digest of the tables instead of the sessions")
             @Parameter(names = {"-d", "--digest"}, presentValue = "true", absentValue = "false") boolean digest,
+            @Descriptor("with --digest: the digest of each of the 256 buckets too (diff two nodes' to find where they differ)")
+            @Parameter(names = {"-b", "--buckets"}, presentValue = "true", absentValue = "false") boolean buckets,
+            @Descriptor("only the sessions of this digest bucket (00..ff), sorted and without times (diff two nodes' to"
+                    + " name the sessions they disagree on)")
+            @Parameter(names = {"-B", "--bucket"}, absentValue = "") String bucket,
             @Descriptor("cluster name") String name) {
-        return Errors.answer("conntrack", () -> digest ? digest(name) : sessions(name, source, port, node, limit));
+        return Errors.answer("conntrack", () -> digest ? digest(name, buckets)
+                : bucket.isEmpty() ? sessions(name, source, port, node, limit) : bucket(name, bucket));
     }
 
-    private String digest(String name) {
+    private String digest(String name, boolean buckets) {
         DigestDTO d = admin.digest(name);
         Formatter out = new Formatter();
         out.format("%s: digest %s of %d sessions, epoch %d", name, d.digest, d.entries, d.epoch);
         for (DigestDTO.TableDigestDTO t : d.tables) {
             out.format("%n  protocol %-3d %s %,10d  %s", t.protocol, t.digest, t.entries, t.type);
         }
+        for (int b = 0; buckets && b < d.bucketDigests.length; b++) {
+            out.format("%n  bucket %02x %s %,10d", b, d.bucketDigests[b], d.bucketEntries[b]);
+        }
         return out.toString();
+    }
+
+    /** One digest bucket's sessions, sorted, without times: the same text on every node that agrees. */
+    private String bucket(String name, String bucket) {
+        if (!bucket.matches("\\p{XDigit}{1,2}")) {
+            throw new IllegalArgumentException("bucket must be 00..ff: " + bucket);
+        }
+        SessionQueryDTO q = new SessionQueryDTO();
+        q.bucket = Integer.parseInt(bucket, 16);
+        List<SessionDTO> sessions = new ArrayList<>(); // a bucket is 1/256 of the tables
+        SessionCountDTO count = admin.sessions(name, q, sessions::add);
+        sessions.sort(Comparator.comparingInt((SessionDTO s) -> s.protocol).thenComparingLong(s -> sortable(s.source))
+                .thenComparing(s -> s.source).thenComparingInt(s -> s.port));
+        Formatter out = new Formatter();
+        out.format(BUCKET_FORMAT, "PROTO", "SOURCE", "PORT", "OWNER", "STATE");
+        for (SessionDTO s : sessions) {
+            out.format(BUCKET_FORMAT, s.protocol, s.source, s.port < 0 ? "-" : Integer.toString(s.port), s.owner, s.state);
+        }
+        out.format("%s: bucket %02x: %d session(s), epoch %d", name, q.bucket, count.matched, count.epoch);
+        return out.toString();
+    }
+
+    /** A dotted IPv4 address as a number for sorting; anything else after every address. */
+    private static long sortable(String source) {
+        String[] p = source.split("\\.");
+        if (p.length != 4) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            long v = 0;
+            for (String x : p) {
+                v = v << 8 | Integer.parseInt(x);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private String sessions(String name, String source, String port, String node, String limit) {

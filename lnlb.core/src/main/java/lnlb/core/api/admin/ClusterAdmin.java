@@ -83,8 +83,9 @@ public interface ClusterAdmin {
     OwnerDTO owner(String cluster, String client, int port, String protocol);
 
     /**
-     * A digest of every serving module's live sessions (key, owner, state; not times), taken in
-     * one loop turn: equal on every node with the same tables.
+     * A digest of every serving module's live sessions (key, owner, state; not times), in total and
+     * per bucket, read in bounded slices (one per loop turn) under one view epoch: equal on every
+     * node with the same tables.
      *
      * @since 1.3
      */

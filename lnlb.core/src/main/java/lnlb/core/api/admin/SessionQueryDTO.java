@@ -10,4 +10,6 @@ public class SessionQueryDTO {
     public String node = "";
     /** At most this many sessions go to the sink (the counts cover every match). */
     public long limit = Long.MAX_VALUE;
+    /** Only the sessions of this digest bucket (0..{@link DigestDTO#BUCKETS} - 1); -1: any. @since 1.4 */
+    public int bucket = -1;
 }

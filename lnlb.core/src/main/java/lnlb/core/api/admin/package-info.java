@@ -6,7 +6,9 @@
  *
  * <p>1.3.0 added the look inside: {@code sessions} (SessionQueryDTO, SessionDTO, SessionCountDTO),
  * {@code owner} (OwnerDTO) and {@code digest} (DigestDTO), and {@link lnlb.core.api.admin.NodeDTO#share}.
+ * 1.4.0: the digest per bucket ({@code DigestDTO.bucketDigests}) and a listing of one bucket
+ * ({@code SessionQueryDTO.bucket}), to find which sessions two nodes disagree on.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package lnlb.core.api.admin;

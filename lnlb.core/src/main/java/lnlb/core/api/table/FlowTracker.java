@@ -111,7 +111,9 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus, Sessi
 
     /**
      * The last-seen time to store for a flow in {@code state} seen {@code now}: a time earlier than
-     * {@code now} shortens the entry's life below the idle timeout. Default {@code now}.
+     * {@code now} shortens the entry's life below the idle timeout. Default {@code now}. The shift
+     * ({@code now - stamp(now, state)}) depends on the state only: listings undo it
+     * ({@link #lastDatagramMillis}) to show the time since the flow's last datagram.
      */
     protected long stamp(long now, int state) {
         return now;
@@ -385,6 +387,25 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus, Sessi
     @Override
     public final long entryIdleMillis() {
         return idleMillis;
+    }
+
+    /** The flow table's entry for {@code key}, found by its hash, not by a scan. */
+    @Override
+    public final boolean visitKey(Cluster cluster, long key, SessionTable.Visitor visitor) {
+        FlowTables t = tables.get(cluster);
+        int slot = t == null ? SessionTable.NOT_FOUND : t.flows().find(key);
+        if (slot == SessionTable.NOT_FOUND) {
+            return false;
+        }
+        SessionTable flows = t.flows();
+        visitor.visit(key, flows.owner(slot), flows.lastSeen(slot), flows.state(slot));
+        return true;
+    }
+
+    /** Undoes {@link #stamp}'s shift for {@code state}. */
+    @Override
+    public final long lastDatagramMillis(long lastSeen, int state) {
+        return lastSeen - stamp(0, state);
     }
 
     /**

@@ -39,6 +39,37 @@ public interface SessionEntries {
     /** The entries' idle timeout: an entry expires at {@code lastSeen + idleMillis()}. */
     long entryIdleMillis();
 
+    /**
+     * Visits the entry of the main table with {@code key}, if there is one (live or not), and says
+     * whether there was; for {@code lnlb:owner}, which shows the session it names. The default
+     * reads the whole table in one call: a module with a keyed table should look the key up.
+     *
+     * @since 1.5
+     */
+    default boolean visitKey(Cluster cluster, long key, SessionTable.Visitor visitor) {
+        boolean[] found = {false};
+        for (int from = 0; from != END && !found[0]; ) {
+            from = visit(cluster, from, Integer.MAX_VALUE, (k, owner, lastSeen, state) -> {
+                if (k == key && !found[0]) {
+                    found[0] = true;
+                    visitor.visit(k, owner, lastSeen, state);
+                }
+            });
+        }
+        return found[0];
+    }
+
+    /**
+     * When the last datagram of an entry stamped {@code lastSeen} in {@code state} came, for the
+     * idle time listings show: {@code lastSeen} itself unless the module stamps entries in some
+     * states earlier to shorten their life (as {@link FlowTracker#stamp} does).
+     *
+     * @since 1.5
+     */
+    default long lastDatagramMillis(long lastSeen, int state) {
+        return lastSeen;
+    }
+
     /** The name of a state word for listings, e.g. {@code ESTABLISHED}; {@code "-"} when states mean nothing. */
     default String stateName(int state) {
         return "-";

@@ -12,8 +12,10 @@
  * 1.3.0 FlowTracker, FlowTables and FlowDump, one copy of what the TCP and UDP trackers each wrote;
  * 1.4.0 {@link lnlb.core.api.table.SessionEntries} (a module's sessions, listed in slices, and a
  * lookup that changes nothing) and {@code SessionTable.visit}, for {@code lnlb:conntrack} and
- * {@code lnlb:owner}.
+ * {@code lnlb:owner}; 1.5.0 {@code SessionEntries.lastDatagramMillis}, so that a listing's idle time
+ * is the time since the last datagram even where a tracker shortened an entry's life, and
+ * {@code SessionEntries.visitKey}, one entry by its key (FlowTracker: a lookup, not a scan).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.4.0")
+@org.osgi.annotation.versioning.Version("1.5.0")
 package lnlb.core.api.table;

@@ -171,7 +171,8 @@ public final class ClusterAdminImpl implements ClusterAdmin {
 
     @Override
     public DigestDTO digest(String cluster) {
-        return call(cluster, SessionInspection::digest);
+        ClusterComponent c = running(cluster);
+        return SessionInspection.digest(c::call);
     }
 
     @Override

@@ -36,7 +36,7 @@ final class SessionInspection {
     }
 
     /** The parsed query: a source network, a port, an owner. */
-    record Filter(int network, int mask, int port, long node) {
+    record Filter(int network, int mask, int port, long node, int bucket) {
         static Filter of(SessionQueryDTO q, long self) {
             int network = 0;
             int mask = 0;
@@ -64,7 +64,10 @@ final class SessionInspection {
             if (q.node != null && !q.node.isEmpty()) {
                 node = q.node.equals("self") ? self : mac(q.node);
             }
-            return new Filter(network, mask, q.port, node);
+            if (q.bucket < -1 || q.bucket >= DigestDTO.BUCKETS) {
+                throw new IllegalArgumentException("bucket must be 0.." + (DigestDTO.BUCKETS - 1) + ": " + q.bucket);
+            }
+            return new Filter(network, mask, q.port, node, q.bucket);
         }
 
         /** True when any source filter is set or the entry's address matches it. */
@@ -86,32 +89,34 @@ final class SessionInspection {
     }
 
     /** The entries of one slice that matched (columns), and where the next one starts. */
-    record Slice(long[] keys, long[] owners, long[] lastSeen, int[] states, int count, int next, long now, int kind,
+    record Slice(long[] keys, long[] owners, long[] lastSeen, long[] lastDatagram, int[] states, int count, int next, long now, int kind,
             long idleMillis, String[] stateNames, long epoch, boolean gone) {
     }
 
     /** On the loop: one slice of the module serving {@code slot}, if it is still {@code module}. */
     static Slice slice(ClusterEngine e, int slot, ProtocolModule module, int from, Filter f) {
         if (e.module(slot) != module || !(module instanceof SessionEntries entries)) {
-            return new Slice(null, null, null, null, 0, SessionEntries.END, 0, 0, 0, null, e.view().epoch(), true);
+            return new Slice(null, null, null, null, null, 0, SessionEntries.END, 0, 0, 0, null, e.view().epoch(), true);
         }
         long[] keys = new long[64];
         long[] owners = new long[64];
         long[] seen = new long[64];
+        long[] last = new long[64];
         int[] states = new int[64];
         int[] n = {0};
         long now = e.nowMillis();
         long idle = entries.entryIdleMillis();
         int kind = entries.keyKind();
-        long[][] cols = {keys, owners, seen};
+        long[][] cols = {keys, owners, seen, last};
         int[][] st = {states};
         int next = entries.visit(e, from, SLICE_SLOTS, (key, owner, lastSeen, state) -> {
-            if (now - lastSeen >= idle || !f.matches(kind, key, owner)) {
+            if (now - lastSeen >= idle || !f.matches(kind, key, owner)
+                    || (f.bucket() >= 0 && bucket(slot, key) != f.bucket())) {
                 return;
             }
             int i = n[0]++;
             if (i == cols[0].length) {
-                for (int c = 0; c < 3; c++) {
+                for (int c = 0; c < cols.length; c++) {
                     cols[c] = java.util.Arrays.copyOf(cols[c], i * 2);
                 }
                 st[0] = java.util.Arrays.copyOf(st[0], i * 2);
@@ -119,13 +124,14 @@ final class SessionInspection {
             cols[0][i] = key;
             cols[1][i] = owner;
             cols[2][i] = lastSeen;
+            cols[3][i] = entries.lastDatagramMillis(lastSeen, state);
             st[0][i] = state;
         });
         String[] names = new String[n[0]];
         for (int i = 0; i < n[0]; i++) {
             names[i] = entries.stateName(st[0][i]);
         }
-        return new Slice(cols[0], cols[1], cols[2], st[0], n[0], next, now, kind, idle, names, e.view().epoch(), false);
+        return new Slice(cols[0], cols[1], cols[2], cols[3], st[0], n[0], next, now, kind, idle, names, e.view().epoch(), false);
     }
 
     /** The serving modules: each distinct module once, under the first protocol it serves. */
@@ -189,7 +195,7 @@ final class SessionInspection {
         }
         d.owner = NodeAddress.format(s.owners()[i]);
         d.state = s.stateNames()[i];
-        d.idleMillis = s.now() - s.lastSeen()[i];
+        d.idleMillis = s.now() - s.lastDatagram()[i];
         d.expiresInMillis = s.lastSeen()[i] + s.idleMillis() - s.now();
         return d;
     }
@@ -226,19 +232,12 @@ final class SessionInspection {
         if (o.how() == 1 && m instanceof SessionEntries entries) {
             long key = o.key();
             Slice[] found = {null};
-            // the session's entry: the one slot holding the key (a listing of one)
+            // the session's entry, looked up by its key (a listing of one)
             int kind = entries.keyKind();
             long now = e.nowMillis();
-            int from = 0;
-            while (from != SessionEntries.END && found[0] == null) {
-                from = entries.visit(e, from, Integer.MAX_VALUE, (k, owner, seen, state) -> {
-                    if (k == key) {
-                        found[0] = new Slice(new long[] {k}, new long[] {owner}, new long[] {seen}, new int[] {state}, 1,
-                                0, now, kind, entries.entryIdleMillis(), new String[] {entries.stateName(state)},
-                                dto.epoch, false);
-                    }
-                });
-            }
+            entries.visitKey(e, key, (k, owner, seen, state) -> found[0] = new Slice(new long[] {k}, new long[] {owner},
+                    new long[] {seen}, new long[] {entries.lastDatagramMillis(seen, state)}, new int[] {state}, 1, 0, now,
+                    kind, entries.entryIdleMillis(), new String[] {entries.stateName(state)}, dto.epoch, false));
             if (found[0] != null) {
                 dto.session = dto(o.slot(), found[0], 0);
             }
@@ -246,40 +245,128 @@ final class SessionInspection {
         return dto;
     }
 
-    /** On the loop, in one turn: the digest of every serving module's live sessions. */
-    static DigestDTO digest(ClusterEngine e) {
+    /** Digests tried before giving up when the view keeps changing under them. */
+    static final int DIGEST_ATTEMPTS = 3;
+
+    /**
+     * The digest of every serving module's live sessions, read in slices of {@value #SLICE_SLOTS}
+     * slots, one per loop turn through {@code call}, like a listing. It is as of one view epoch: a
+     * digest during which the epoch changed (or a module was swapped) is thrown away and taken
+     * again, {@value #DIGEST_ATTEMPTS} times at most.
+     */
+    static DigestDTO digest(Function<Function<ClusterEngine, ?>, Object> call) {
+        for (int attempt = 1; ; attempt++) {
+            DigestDTO d = digestOnce(call);
+            if (d != null) {
+                return d;
+            }
+            if (attempt == DIGEST_ATTEMPTS) {
+                throw new IllegalStateException("the view changed during " + DIGEST_ATTEMPTS + " digests in a row; try again");
+            }
+        }
+    }
+
+    /** One digest, or null when the epoch changed or a module went while it was read. */
+    private static DigestDTO digestOnce(Function<Function<ClusterEngine, ?>, Object> call) {
+        @SuppressWarnings("unchecked")
+        Map<Integer, ProtocolModule> modules = (Map<Integer, ProtocolModule>) call.apply(SessionInspection::serving);
         DigestDTO dto = new DigestDTO();
-        dto.epoch = e.view().epoch();
+        dto.epoch = -1;
         dto.tables = new ArrayList<>();
-        long all = 0;
-        long now = e.nowMillis();
-        for (Map.Entry<Integer, ProtocolModule> m : serving(e).entrySet()) {
-            if (!(m.getValue() instanceof SessionEntries entries)) {
+        DigestSums all = new DigestSums(0);
+        for (Map.Entry<Integer, ProtocolModule> m : modules.entrySet()) {
+            if (!(m.getValue() instanceof SessionEntries)) {
                 continue;
             }
-            long idle = entries.entryIdleMillis();
-            long protocol = m.getKey();
-            long[] acc = {0, 0};
-            SessionTable.Visitor v = (key, owner, lastSeen, state) -> {
-                if (now - lastSeen < idle) {
-                    acc[0] += entryHash(protocol, key, owner, state);
-                    acc[1]++;
-                }
-            };
+            DigestSums table = new DigestSums(m.getKey());
             for (int from = 0; from != SessionEntries.END; ) {
-                from = entries.visit(e, from, Integer.MAX_VALUE, v);
+                int start = from;
+                DigestSlice s = (DigestSlice) call.apply(e -> digestSlice(e, m.getKey(), m.getValue(), start, table));
+                if (s.gone() || (dto.epoch >= 0 && s.epoch() != dto.epoch)) {
+                    return null;
+                }
+                dto.epoch = s.epoch();
+                from = s.next();
             }
             DigestDTO.TableDigestDTO t = new DigestDTO.TableDigestDTO();
             t.protocol = m.getKey();
             t.type = m.getValue().getClass().getName();
-            t.entries = acc[1];
-            t.digest = hex(acc[0]);
+            t.entries = table.entries;
+            t.digest = hex(table.sum);
             dto.tables.add(t);
-            all += acc[0];
-            dto.entries += acc[1];
+            all.add(table);
         }
-        dto.digest = hex(all);
+        if (dto.epoch < 0) {
+            dto.epoch = (Long) call.apply(e -> e.view().epoch());
+        }
+        dto.entries = all.entries;
+        dto.digest = hex(all.sum);
+        dto.bucketDigests = new String[DigestDTO.BUCKETS];
+        dto.bucketEntries = all.bucketEntries.clone();
+        for (int b = 0; b < DigestDTO.BUCKETS; b++) {
+            dto.bucketDigests[b] = hex(all.bucketSums[b]);
+        }
         return dto;
+    }
+
+    /** What one digest slice did: where the next starts, under which epoch, or that the module went. */
+    record DigestSlice(int next, long epoch, boolean gone) {
+    }
+
+    /** On the loop: adds slots {@code [from, from + SLICE_SLOTS)} of the module serving {@code slot} to {@code sums}. */
+    static DigestSlice digestSlice(ClusterEngine e, int slot, ProtocolModule module, int from, DigestSums sums) {
+        if (e.module(slot) != module || !(module instanceof SessionEntries entries)) {
+            return new DigestSlice(SessionEntries.END, e.view().epoch(), true);
+        }
+        int next = entries.visit(e, from, SLICE_SLOTS, sums.visitor(e.nowMillis(), entries.entryIdleMillis()));
+        return new DigestSlice(next, e.view().epoch(), false);
+    }
+
+    /**
+     * Running sums of a digest: the whole, and per bucket ({@link #bucket}), so that two nodes whose
+     * digests differ can find where. Filled on the loop one slice at a time, read after the last.
+     */
+    static final class DigestSums {
+        private final long protocol;
+        long sum;
+        long entries;
+        final long[] bucketSums = new long[DigestDTO.BUCKETS];
+        final long[] bucketEntries = new long[DigestDTO.BUCKETS];
+
+        DigestSums(long protocol) {
+            this.protocol = protocol;
+        }
+
+        /** A visitor adding the live entries ({@code now - lastSeen < idleMillis}) to these sums. */
+        SessionTable.Visitor visitor(long now, long idleMillis) {
+            return (key, owner, lastSeen, state) -> {
+                if (now - lastSeen < idleMillis) {
+                    long h = entryHash(protocol, key, owner, state);
+                    int b = bucket(protocol, key);
+                    sum += h;
+                    entries++;
+                    bucketSums[b] += h;
+                    bucketEntries[b]++;
+                }
+            };
+        }
+
+        void add(DigestSums other) {
+            sum += other.sum;
+            entries += other.entries;
+            for (int b = 0; b < DigestDTO.BUCKETS; b++) {
+                bucketSums[b] += other.bucketSums[b];
+                bucketEntries[b] += other.bucketEntries[b];
+            }
+        }
+    }
+
+    /**
+     * The digest bucket of a session: the top 8 bits of a fixed mix of its protocol and key, so a
+     * session falls in the same bucket on every node whatever its owner, state or slot.
+     */
+    static int bucket(long protocol, long key) {
+        return (int) (Hashing.mix(Hashing.mix(key) + protocol) >>> 56);
     }
 
     /**

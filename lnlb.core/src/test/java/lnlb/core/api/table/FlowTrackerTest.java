@@ -4,12 +4,15 @@ import static lnlb.core.testing.Packets.trailing4;
 import static lnlb.core.testing.Packets.udp4;
 import static lnlb.core.testing.Packets.udpLeading4;
 import static lnlb.core.testing.Packets.v4;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import lnlb.core.api.Cluster;
 import lnlb.core.api.Datagram;
 import lnlb.core.api.ModuleStatus.TableStatus;
 import lnlb.core.api.NodeAddress;
@@ -131,6 +134,52 @@ class FlowTrackerTest {
         cluster.now += IDLE;
         assertEquals(NodeAddress.NONE, t.related(cluster, udp4(CLIENT, 5000)));
         assertEquals(0, t.entries(cluster), "the idle entry is dropped");
+    }
+
+    @Test
+    void anEntryIsFoundByItsKeyWithoutAScan() {
+        Plain t = new Plain(100);
+        t.clusterCreated(cluster);
+        t.assigned(cluster, udp4(CLIENT, 5000), A);
+        long key = FlowKeys.flow(udp4(CLIENT, 5000));
+        long[] seen = new long[2];
+        assertTrue(t.visitKey(cluster, key, (k, owner, lastSeen, state) -> {
+            seen[0] = k;
+            seen[1] = owner;
+        }));
+        assertEquals(key, seen[0]);
+        assertEquals(A, seen[1]);
+        assertFalse(t.visitKey(cluster, FlowKeys.flow(udp4(CLIENT, 5001)), (k, owner, lastSeen, state) -> seen[0] = -1));
+        assertEquals(key, seen[0], "nothing visited for an unknown key");
+        // the interface's default (a scan) finds the same entry
+        SessionEntries scanning = new SessionEntries() {
+            @Override
+            public int keyKind() {
+                return t.keyKind();
+            }
+
+            @Override
+            public int visit(Cluster c, int from, int slots, SessionTable.Visitor visitor) {
+                return t.visit(c, from, slots, visitor);
+            }
+
+            @Override
+            public long entryIdleMillis() {
+                return t.entryIdleMillis();
+            }
+
+            @Override
+            public long lookup(Cluster c, Datagram datagram) {
+                return t.lookup(c, datagram);
+            }
+        };
+        long[] scanned = new long[2];
+        assertTrue(scanning.visitKey(cluster, key, (k, owner, lastSeen, state) -> {
+            scanned[0] = k;
+            scanned[1] = owner;
+        }));
+        assertArrayEquals(seen, scanned);
+        assertFalse(scanning.visitKey(cluster, key + 1, (k, owner, lastSeen, state) -> scanned[0] = -1));
     }
 
     @Test
