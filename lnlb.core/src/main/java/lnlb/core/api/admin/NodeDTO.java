@@ -8,7 +8,8 @@ public class NodeDTO {
     public int weight;
     /** Its share of new sessions in percent: its slice of the current view's cut table (0 when not in the view). */
     public double share;
-    /** member, silent (in the view but not heard lately), joining (heard, not in the view), or this node's own state. */
+    /** member, silent (in the view but not heard lately), joining (heard, not in the view), gone (out of the view and
+     * not heard for the death timeout, listed for five minutes), or this node's own state. */
     public String state;
     /** Whether it is in the current view. */
     public boolean inView;

@@ -48,6 +48,24 @@ final class ClusterStatus {
         return dto;
     }
 
+    /** How long a node out of the view and no longer heard stays listed, as {@code gone}. */
+    static final long GONE_LISTED_MILLIS = 5 * 60_000;
+
+    /**
+     * Another node's state as {@code nodes} shows it, from its place in the view and how long ago it
+     * was last heard ({@code Long.MAX_VALUE}: never); null when it is no longer worth a line.
+     */
+    static String peerState(boolean inView, long age, long deadAfter) {
+        if (inView) {
+            return age <= deadAfter ? "member" : "silent";
+        }
+        if (age <= deadAfter) {
+            return "joining";
+        }
+        // left or died, out of the view: shown a while so an operator sees which node went
+        return age <= GONE_LISTED_MILLIS ? "gone" : null;
+    }
+
     static List<NodeDTO> nodes(ClusterEngine e, ClusterComponent c) {
         View view = e.view();
         long self = e.localNode();
@@ -73,10 +91,11 @@ final class ClusterStatus {
                 if (!dto.inView) {
                     dto.weight = Math.max(1, c.weights().current());
                 }
-            } else if (dto.inView) {
-                dto.state = age <= deadAfter ? "member" : "silent";
             } else {
-                dto.state = "joining";
+                dto.state = peerState(dto.inView, age, deadAfter);
+                if (dto.state == null) {
+                    return; // long gone: the list is of the cluster, not its history
+                }
             }
             nodes.add(dto);
         });
