@@ -56,12 +56,17 @@ final class JoinSync extends EnginePart {
         recorder.reserve(); // here, on the caller's thread: zeroing it later would stall the loop
     }
 
-    /** Starts (again) from JOINING: JOIN at once, record from now on. */
+    /**
+     * Starts (again) from JOINING: record from now on, JOIN after listening for a heartbeat interval.
+     * A joiner takes a WELCOME only from the lowest live member it hears; JOINing at once, it would
+     * refuse the coordinator's quick answer for not having heard its heartbeat yet, and the
+     * coordinator welcomes the same joiner again only after a death timeout (seconds lost per join).
+     */
     void restart() {
         recorder.clear();
         standing.state = ClusterEngine.State.JOINING;
         joinStarted = loop.nowMillis();
-        nextJoin = joinStarted;
+        nextJoin = joinStarted + config.heartbeatIntervalMillis() + config.heartbeatIntervalMillis() / 4;
     }
 
     void record(ByteBuffer buffer, int offset, int length) {
