@@ -88,6 +88,7 @@ public final class Datagram {
     private int fragmentOffset;
     private boolean moreFragments;
     private long fragmentId;
+    private int affinity = Affinity.UNSET;
 
     /**
      * Points this view at the IP packet at {@code buffer[offset, offset + length)} and parses its
@@ -108,6 +109,7 @@ public final class Datagram {
         this.fragmentOffset = 0;
         this.moreFragments = false;
         this.fragmentId = 0;
+        this.affinity = Affinity.UNSET;
         // Absolute reads are bounded by the limit; written so that it cannot overflow.
         if (length < 1 || offset < 0 || offset > buffer.limit() - length) {
             return this;
@@ -276,6 +278,32 @@ public final class Datagram {
             return sourceV4() & 0xFFFF_FFFFL;
         }
         return sourceHigh() * 0x9E37_79B9_7F4A_7C15L ^ sourceLow();
+    }
+
+    /**
+     * The source's network, folded into one {@code long} for {@link Affinity#NETWORK}: an IPv4
+     * address's /24 as its unsigned value; an IPv6 address's /64 folded as {@link #sourceKey()}
+     * folds the whole address. Clients of one network share it, and it hashes like a source key.
+     */
+    public long networkKey() {
+        if (version == 4) {
+            return sourceV4() & 0xFFFF_FF00L;
+        }
+        return sourceHigh() * 0x9E37_79B9_7F4A_7C15L;
+    }
+
+    /**
+     * The affinity of the port rule this datagram falls under ({@link Affinity}), set by the core
+     * before it calls a module; {@link Affinity#UNSET} right after {@link #wrap}.
+     */
+    public int affinity() {
+        return affinity;
+    }
+
+    /** Sets the {@linkplain #affinity() affinity} (the core does, after classifying; tests may). Returns this view. */
+    public Datagram classify(int affinity) {
+        this.affinity = affinity;
+        return this;
     }
 
     /** Transport source port (TCP, UDP, SCTP, UDP-Lite, DCCP), or ABSENT. */

@@ -6,7 +6,10 @@
  *
  * <p>1.3.0 added the look inside: {@code sessions} (SessionQueryDTO, SessionDTO, SessionCountDTO),
  * {@code owner} (OwnerDTO) and {@code digest} (DigestDTO), and {@link lnlb.core.api.admin.NodeDTO#share}.
+ * <p>1.4.0 (issue 13): {@code rules}, {@code drain} and {@code undrain}, the keys {@code AFFINITY} and
+ * {@code PORT_RULES}, {@code ClusterSpecDTO.affinity} and {@code portRules}, the rules, digest, refusal and
+ * drain of {@code ClusterDTO}, and {@code NodeDTO.draining} and {@code sessions}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package lnlb.core.api.admin;

@@ -12,8 +12,11 @@
  * 1.3.0 FlowTracker, FlowTables and FlowDump, one copy of what the TCP and UDP trackers each wrote;
  * 1.4.0 {@link lnlb.core.api.table.SessionEntries} (a module's sessions, listed in slices, and a
  * lookup that changes nothing) and {@code SessionTable.visit}, for {@code lnlb:conntrack} and
- * {@code lnlb:owner}.
+ * {@code lnlb:owner}; 1.5.0 affinity (issue 13): {@code FlowKeys.flow} takes the destination port,
+ * {@code FlowKeys.legacyFlow}, {@code client}, {@code keepsClients} and
+ * {@code assignmentKey(Datagram, int)}; {@code FlowTracker} keeps a client's new flows together
+ * under source and network affinity.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.4.0")
+@org.osgi.annotation.versioning.Version("1.5.0")
 package lnlb.core.api.table;

@@ -43,6 +43,12 @@ final class ClusterStatus {
         dto.heartbeatIntervalMillis = e.config().heartbeatIntervalMillis();
         dto.tolerance = e.config().tolerance();
         dto.source = "";
+        dto.rules = e.view().rules().text();
+        dto.rulesDigest = e.view().rules().digestText();
+        dto.ownRules = e.ownRules().text();
+        String refusal = e.refusal();
+        dto.refusal = refusal == null ? "" : refusal;
+        dto.draining = e.draining();
         return dto;
     }
 
@@ -56,6 +62,7 @@ final class ClusterStatus {
         for (long member : view.members()) {
             ages.putIfAbsent(member, Long.MAX_VALUE);
         }
+        Map<Long, Long> sessions = e.sessionsPerOwner();
         List<NodeDTO> nodes = new ArrayList<>();
         ages.forEach((node, age) -> {
             NodeDTO dto = new NodeDTO();
@@ -66,13 +73,17 @@ final class ClusterStatus {
             dto.self = node == self;
             dto.coordinator = node == coordinator;
             dto.lastHeardMillis = age == Long.MAX_VALUE ? -1 : age;
+            dto.draining = view.isDraining(node);
+            dto.sessions = sessions.getOrDefault(node, 0L);
             if (dto.self) {
                 dto.state = e.state().name().toLowerCase(Locale.ROOT);
                 if (!dto.inView) {
                     dto.weight = Math.max(1, c.weights().current());
+                } else if (dto.draining) {
+                    dto.state = "draining";
                 }
             } else if (dto.inView) {
-                dto.state = age <= deadAfter ? "member" : "silent";
+                dto.state = age > deadAfter ? "silent" : dto.draining ? "draining" : "member";
             } else {
                 dto.state = "joining";
             }
@@ -157,6 +168,10 @@ final class ClusterStatus {
         dto.clusterMac = "";
         dto.localNode = "";
         dto.coordinator = "";
+        dto.rules = "";
+        dto.rulesDigest = "";
+        dto.ownRules = "";
+        dto.refusal = "";
         dto.weightMode = "";
         dto.source = "";
         dto.state = state;
