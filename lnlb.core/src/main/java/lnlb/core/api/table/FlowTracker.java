@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * {@link Affinity#UNSET}) by the hash of its flow key; {@link Affinity#SOURCE} and
  * {@link Affinity#NETWORK} to the node of the client's entry ({@link FlowKeys#client}) while it
  * lives, else by the hash of the source (network) key, which the assignment opens. Every datagram
- * of a tracked flow under those affinities refreshes the client's entry (its life is the longest
- * its flows give it). Entries of dumps of version 1 and 2 carry {@linkplain FlowKeys#legacyFlow
+ * of a tracked flow under those affinities refreshes the client's entry with the life its flow's
+ * state gives (a client whose connections ended goes as they do). Entries of dumps of version 1 and 2 carry {@linkplain FlowKeys#legacyFlow
  * legacy flow keys}: a flow not found under its key is looked up under its legacy key.
  *
  * <h2>Fragments</h2>
@@ -240,26 +240,21 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus, Sessi
     }
 
     /**
-     * Keeps the client's entry alive as long as its flow in {@code state} would live; opens it for
-     * {@code owner} when missing or expired. {@code reassign}: it now belongs to {@code owner}
-     * (an assignment by hash, a hand-over); otherwise a live entry keeps its node.
+     * Gives the client's entry the life of its latest datagram's flow in {@code state} (a client
+     * whose connections ended is forgotten as soon as they are); opens it for {@code owner} when
+     * missing or expired. {@code reassign}: it now belongs to {@code owner} (an assignment by hash,
+     * a hand-over); otherwise a live entry keeps its node.
      */
     private void refreshClient(SessionTable flows, Datagram datagram, long owner, int state, long now, boolean reassign) {
         long clientKey = FlowKeys.client(datagram, datagram.affinity());
-        long stamp = stamp(now, state);
         int slot = flows.find(clientKey);
         if (slot == SessionTable.NOT_FOUND || flows.isExpired(slot, now)) {
             slot = flows.put(clientKey, owner, now, state);
-            flows.touch(slot, stamp);
-            return;
-        }
-        if (reassign) {
+        } else if (reassign) {
             flows.setOwner(slot, owner);
         }
-        if (stamp >= flows.lastSeen(slot)) {
-            flows.touch(slot, stamp);
-            flows.setState(slot, state);
-        }
+        flows.setState(slot, state);
+        flows.touch(slot, stamp(now, state));
     }
 
     /** NONE, unless trailing fragments of this leading one came first: the flow then follows them. */

@@ -233,8 +233,12 @@ public final class ClusterAdminImpl implements ClusterAdmin {
 
     @Override
     public void rules(String cluster, String affinity, String portRules) {
-        String text = PortRules.parse(affinity, portRules).text();
-        running(cluster);
+        PortRules rules = PortRules.parse(affinity, portRules);
+        String text = rules.text();
+        running(cluster).call(e -> {
+            e.rules(rules);
+            return null;
+        });
         save(cluster, "port rules " + text, Map.of(AFFINITY, affinity == null || affinity.isBlank() ? "source"
                 : affinity.trim(), PORT_RULES, portRules == null ? "" : portRules.trim()));
     }

@@ -280,6 +280,10 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
      * other member keeps the view's until its coordinator has the same. Set them on every node.
      */
     public void rules(PortRules rules) {
+        if (!rules.equals(standing.ownRules)) {
+            LOG.info("{}: port rules {} (digest {}){}", name(), rules.text(), rules.digestText(),
+                    viewChange.isCoordinator() ? ": proposing them" : "; the view changes when its coordinator has them");
+        }
         standing.ownRules = rules;
     }
 
