@@ -1,6 +1,7 @@
 package lnlb.simulation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -79,6 +80,63 @@ class DrainTest {
         Map<Integer, Long> after = open(config, 40000, 300);
         long share = after.values().stream().filter(owner -> owner == drained.mac()).count();
         assertTrue(share > 60 && share < 140, "undrained, it takes its third again: " + share + " of 300");
+    }
+
+    /**
+     * Under source affinity a client of the draining node keeps its established connections there
+     * and opens its new ones elsewhere (then stays there): no new session on the draining node.
+     */
+    @Test
+    void underSourceAffinityAClientOfADrainingNodeMovesItsNewConnections() {
+        ClusterConfig config = sim.config("nlb0", "10.0.0.10");
+        List<SimNode> nodes = helper.cluster(config, 3);
+        SimNode drained = nodes.get(0);
+        Map<Integer, Long> clients = new HashMap<>();
+        for (int client = 1; client <= 60; client++) {
+            clients.put(client, helper.connect(config, AffinityTest.ip(10, 7, client, 1), 40000, 5201));
+        }
+        List<Integer> ofDrained = clients.keySet().stream().filter(c -> clients.get(c) == drained.mac()).toList();
+        assertTrue(ofDrained.size() > 5, "clients of the node to drain: " + ofDrained.size());
+        drained.engine().drain(true);
+        assertTrue(sim.runUntil(() -> everyViewDrains(drained.mac(), true), 10_000), "the view carries the drain");
+        for (int client : ofDrained) {
+            int source = AffinityTest.ip(10, 7, client, 1);
+            assertEquals(drained.mac(), helper.acceptedOnce(sim.sendTcp(config, source, 40000, 5201, ACK)),
+                    "client " + client + "'s established connection stays");
+            long moved = helper.connect(config, source, 40001, 5201);
+            assertNotEquals(drained.mac(), moved, "client " + client + "'s new connection went to the draining node");
+            assertEquals(moved, helper.connect(config, source, 40002, 5201), "the client stays with its new node");
+        }
+    }
+
+    /**
+     * Known clients (source affinity) open new connections every millisecond while nodes drain and
+     * undrain every 40 ms: a new connection of a draining node's client goes elsewhere, and the
+     * ones that race a drain's view change must still get exactly one owner.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2})
+    void knownClientsRacingDrainsGetOneOwner(long seed) {
+        Random random = new Random(seed);
+        ClusterConfig config = sim.config("nlb0", "10.0.0.10");
+        List<SimNode> nodes = helper.cluster(config, 3);
+        List<Long> sent = new ArrayList<>();
+        int port = 10000;
+        for (int ms = 0; ms < 3000; ms++) {
+            for (int k = 0; k < 8; k++) {
+                sent.add(sim.sendTcp(config, AffinityTest.ip(10, 8, 1, random.nextInt(30)), port++, 5201, SYN));
+            }
+            if (ms % 40 == 10) {
+                SimNode node = nodes.get(random.nextInt(nodes.size()));
+                node.engine().drain(!node.engine().draining());
+            }
+            sim.run(1);
+        }
+        sim.run(AffinityTest.INTERVAL * AffinityTest.TOLERANCE * 3);
+        long twice = sent.stream().filter(seq -> sim.acceptedBy(seq).size() > 1).count();
+        long none = sent.stream().filter(seq -> sim.acceptedBy(seq).isEmpty()).count();
+        assertEquals(0, twice, "new connections of known clients accepted twice");
+        assertEquals(0, none, "new connections of known clients accepted by nobody");
     }
 
     @Test

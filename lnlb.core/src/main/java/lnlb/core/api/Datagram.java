@@ -89,6 +89,8 @@ public final class Datagram {
     private boolean moreFragments;
     private long fragmentId;
     private int affinity = Affinity.UNSET;
+    private static final long[] NOBODY = new long[0];
+    private long[] draining = NOBODY;
 
     /**
      * Points this view at the IP packet at {@code buffer[offset, offset + length)} and parses its
@@ -110,6 +112,7 @@ public final class Datagram {
         this.moreFragments = false;
         this.fragmentId = 0;
         this.affinity = Affinity.UNSET;
+        this.draining = NOBODY;
         // Absolute reads are bounded by the limit; written so that it cannot overflow.
         if (length < 1 || offset < 0 || offset > buffer.limit() - length) {
             return this;
@@ -302,8 +305,26 @@ public final class Datagram {
 
     /** Sets the {@linkplain #affinity() affinity} (the core does, after classifying; tests may). Returns this view. */
     public Datagram classify(int affinity) {
+        return classify(affinity, NOBODY);
+    }
+
+    /**
+     * Sets the affinity and the nodes that drain in the view this datagram is decided under
+     * ({@code drainingNodes} sorted ascending, kept, not copied: the caller must not change it).
+     */
+    public Datagram classify(int affinity, long[] drainingNodes) {
         this.affinity = affinity;
+        this.draining = drainingNodes;
         return this;
+    }
+
+    /**
+     * True when {@code node} drains in the view this datagram is decided under: it keeps its
+     * sessions but takes no new one, so a module does not send a new connection of a known client
+     * there (the core then assigns it by hash).
+     */
+    public boolean drains(long node) {
+        return draining.length != 0 && java.util.Arrays.binarySearch(draining, node) >= 0;
     }
 
     /** Transport source port (TCP, UDP, SCTP, UDP-Lite, DCCP), or ABSENT. */

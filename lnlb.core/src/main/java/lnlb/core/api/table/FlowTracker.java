@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * the core classified decides where a <em>new</em> flow goes: {@link Affinity#CONNECTION} (and
  * {@link Affinity#UNSET}) by the hash of its flow key; {@link Affinity#SOURCE} and
  * {@link Affinity#NETWORK} to the node of the client's entry ({@link FlowKeys#client}) while it
- * lives, else by the hash of the source (network) key, which the assignment opens. Every datagram
+ * lives and its node does not {@linkplain Datagram#drains drain}, else by the hash of the source
+ * (network) key, which the assignment opens (and the client's entry then follows). Every datagram
  * of a tracked flow under those affinities refreshes the client's entry with the life its flow's
  * state gives (a client whose connections ended goes as they do). Entries of dumps of version 1 and 2 carry {@linkplain FlowKeys#legacyFlow
  * legacy flow keys}: a flow not found under its key is looked up under its legacy key.
@@ -228,6 +229,9 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus, Sessi
             return NodeAddress.NONE;
         }
         long owner = flows.owner(client);
+        if (datagram.drains(owner)) {
+            return NodeAddress.NONE; // its node drains: the new flow is hashed, and the client follows it
+        }
         int state = initial(datagram);
         open(cluster, t, key, state, owner, now);
         if (tracks(state)) {
@@ -497,7 +501,8 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus, Sessi
             long owner = FlowKeys.isLeadingFragment(datagram) ? t.fragments().peek(datagram, now) : NodeAddress.NONE;
             if (owner == NodeAddress.NONE && FlowKeys.keepsClients(datagram.affinity())) {
                 int client = flows.find(FlowKeys.client(datagram, datagram.affinity()));
-                if (client != SessionTable.NOT_FOUND && !flows.isExpired(client, now)) {
+                if (client != SessionTable.NOT_FOUND && !flows.isExpired(client, now)
+                        && !datagram.drains(flows.owner(client))) {
                     owner = flows.owner(client);
                 }
             }

@@ -99,6 +99,22 @@ final class Decider extends EnginePart {
         accept(slot, owner, buffer, offset, length);
     }
 
+    /**
+     * True when the module's session answer for {@code d} differs between the drains of
+     * {@code other} and {@code mine} (a client's new connection that its node's drain sends
+     * elsewhere). Asks {@link SessionEntries#lookup}, which changes nothing; only while two views
+     * with other drains are in play. Leaves {@code d} classified by {@code mine}.
+     */
+    private boolean drainChangesOwner(ProtocolModule module, Datagram d, int affinity, View other, View mine) {
+        if (other.sameDrains(mine) || !(module instanceof SessionEntries entries)) {
+            return false;
+        }
+        d.classify(affinity, other.drainingNodes());
+        long theirs = entries.lookup(cluster, d);
+        d.classify(affinity, mine.drainingNodes());
+        return theirs != entries.lookup(cluster, d);
+    }
+
     /** The affinity a datagram's key is computed under: a dropped one is keyed by its source. */
     private static int keyAffinity(int affinity) {
         return affinity == Affinity.DROP ? Affinity.SOURCE : affinity;
@@ -122,7 +138,8 @@ final class Decider extends EnginePart {
     private long owner(ProtocolModule module, int slot, Datagram d, int affinity, View deciding) {
         View next = standing.pending;
         boolean affinityChanges = next != null && next.rules().affinity(d) != affinity;
-        d.classify(keyAffinity(affinity));
+        d.classify(keyAffinity(affinity), deciding.drainingNodes());
+        affinityChanges |= next != null && affinity != Affinity.DROP && drainChangesOwner(module, d, affinity, next, deciding);
         if (affinity == Affinity.DROP) {
             counters.ruleDrops++;
             if (affinityChanges) {
@@ -164,7 +181,7 @@ final class Decider extends EnginePart {
             out[1] = 3; // a port rule drops it
             return NodeAddress.NONE;
         }
-        d.classify(affinity);
+        d.classify(affinity, deciding.drainingNodes());
         long tracked = module instanceof SessionEntries entries ? entries.lookup(cluster, d) : NodeAddress.NONE;
         long key = module.assignmentKey(cluster, d);
         out[0] = slot;
@@ -180,13 +197,18 @@ final class Decider extends EnginePart {
         int oldAffinity = window.old().rules().affinity(d);
         if (oldAffinity != affinity) {
             // The rules changed for it: which view the others decided it by, COMMITTED tells.
-            d.classify(keyAffinity(oldAffinity));
+            d.classify(keyAffinity(oldAffinity), window.old().drainingNodes());
             hold(buffer, offset, length, slot, module.assignmentKey(cluster, d));
             return NodeAddress.NONE;
         }
-        d.classify(keyAffinity(affinity));
+        d.classify(keyAffinity(affinity), deciding.drainingNodes());
         if (affinity == Affinity.DROP) {
             counters.ruleDrops++;
+            return NodeAddress.NONE;
+        }
+        if (drainChangesOwner(module, d, affinity, window.old(), deciding)) {
+            // A drain sends this client's new connection elsewhere now: COMMITTED tells which view decided it.
+            hold(buffer, offset, length, slot, module.assignmentKey(cluster, d));
             return NodeAddress.NONE;
         }
         long tracked = module.related(cluster, d);
@@ -225,7 +247,7 @@ final class Decider extends EnginePart {
             counters.ruleDrops++;
             return;
         }
-        d.classify(affinity);
+        d.classify(affinity, (underOld ? old : current).drainingNodes());
         long owner;
         try {
             long key = module.assignmentKey(cluster, d);
@@ -253,7 +275,7 @@ final class Decider extends EnginePart {
         if (module == null || !d.valid()) {
             return false;
         }
-        d.classify(keyAffinity(old.rules().affinity(d)));
+        d.classify(keyAffinity(old.rules().affinity(d)), old.drainingNodes());
         try {
             out[0] = slot;
             out[1] = module.assignmentKey(cluster, d);

@@ -18,6 +18,7 @@ public final class View {
     private final int[] weights;
     private final boolean[] draining;
     private final PortRules rules;
+    private final long[] drainingNodes;
     private final CutTable table;
 
     public View(long epoch, long[] members, int[] weights) {
@@ -46,7 +47,23 @@ public final class View {
         this.weights = sortedWeights;
         this.draining = sortedDraining;
         this.rules = rules;
+        this.drainingNodes = draining(sortedMembers, sortedDraining);
         this.table = cutTable(sortedMembers, sortedWeights, sortedDraining);
+    }
+
+    private static long[] draining(long[] members, boolean[] draining) {
+        return java.util.stream.IntStream.range(0, members.length).filter(i -> draining[i]).mapToLong(i -> members[i])
+                .toArray();
+    }
+
+    /** The draining members, sorted: what a datagram decided under this view carries ({@code Datagram.classify}). Do not change it. */
+    public long[] drainingNodes() {
+        return drainingNodes;
+    }
+
+    /** The same members drain in both views. */
+    public boolean sameDrains(View other) {
+        return Arrays.equals(drainingNodes, other.drainingNodes);
     }
 
     /** The members that take new sessions get the slices; all of them if every one drains. */

@@ -130,7 +130,8 @@ public final class DefaultTracker implements ProtocolModule, ModuleStatus, Sessi
             return NodeAddress.NONE;
         }
         table.touch(slot, now);
-        return table.owner(slot);
+        // A client of a draining node is a new session elsewhere: hashed, and assigned() moves the entry.
+        return datagram.drains(table.owner(slot)) ? NodeAddress.NONE : table.owner(slot);
     }
 
     /**
@@ -157,8 +158,8 @@ public final class DefaultTracker implements ProtocolModule, ModuleStatus, Sessi
             return NodeAddress.NONE;
         }
         int slot = table.find(key(datagram));
-        return slot == SessionTable.NOT_FOUND || table.isExpired(slot, cluster.nowMillis()) ? NodeAddress.NONE
-                : table.owner(slot);
+        return slot == SessionTable.NOT_FOUND || table.isExpired(slot, cluster.nowMillis())
+                || datagram.drains(table.owner(slot)) ? NodeAddress.NONE : table.owner(slot);
     }
 
     /** Source keys ({@link Datagram#sourceKey()}). */

@@ -125,4 +125,19 @@ class TcpAffinityTest {
         assertEquals(NodeAddress.NONE, tracker.related(cluster, segment(CLIENT, 40002, 5201, SYN, Affinity.SOURCE)),
                 "idle past its life");
     }
+
+    @Test
+    void aClientOfADrainingNodeOpensItsNewConnectionsElsewhere() {
+        open(CLIENT, 40000, 5201, Affinity.SOURCE, B);
+        long[] drainingB = {B};
+        Datagram syn = tcp4To(CLIENT, 40001, 5201, SYN).classify(Affinity.SOURCE, drainingB);
+        assertEquals(NodeAddress.NONE, tracker.related(cluster, syn), "B drains: the new connection is hashed");
+        assertEquals(NodeAddress.NONE, tracker.lookup(cluster, tcp4To(CLIENT, 40009, 5201, SYN)
+                .classify(Affinity.SOURCE, drainingB)));
+        tracker.assigned(cluster, tcp4To(CLIENT, 40001, 5201, SYN).classify(Affinity.SOURCE, drainingB), A);
+        assertEquals(B, tracker.related(cluster, tcp4To(CLIENT, 40000, 5201, ACK).classify(Affinity.SOURCE, drainingB)),
+                "its established connection stays on the draining node");
+        assertEquals(A, tracker.related(cluster, tcp4To(CLIENT, 40002, 5201, SYN).classify(Affinity.SOURCE, drainingB)),
+                "the client follows its new connection");
+    }
 }
