@@ -74,11 +74,19 @@ distinct() { sort -u | grep -c .; }
 # within F TOL: 1 when the node names on stdin are 3 nodes, each a third of F +- TOL
 within() { awk -v f="$1" -v t="$2" '{ n[$1]++ } END { k = 0; ok = 1
     for (x in n) { k++; if (n[x] < f / 3 * (1 - t) || n[x] > f / 3 * (1 + t)) ok = 0 } print (ok && k == 3) ? 1 : 0 }'; }
-# iperf3_runs S...: how many of `iperf3 -c VIP -t 1` from each address .S succeed
+# iperf3_runs S...: how many of `iperf3 -c VIP -t 1` from each address .S succeed. iperf3 -s runs one
+# test at a time and may still be closing the last one ("the server is busy running a test"): such a
+# run is tried again (up to 3 times); any other failure counts.
 iperf3_runs() {
-    local s ok=0
+    local s ok=0 try
     for s in "$@"; do
-        timeout 30 ip netns exec "$LAB-cl" iperf3 -c "$VIP" -B "$NET.$s" -t 1 >"$RUN/iperf3-$s.txt" 2>&1 && ok=$((ok + 1))
+        for try in 1 2 3; do
+            if timeout 30 ip netns exec "$LAB-cl" iperf3 -c "$VIP" -B "$NET.$s" -t 1 >"$RUN/iperf3-$s.txt" 2>&1; then
+                ok=$((ok + 1)); break
+            fi
+            grep -q 'server is busy' "$RUN/iperf3-$s.txt" || break
+            sleep 1   # the server's previous test ends
+        done
     done
     echo "$ok"
 }
@@ -236,19 +244,23 @@ check drain-no-failure "under the drain: $curl_failed of $curl_total new-connect
     test "$curl_failed" -eq 0 -a "$ab_failed" -eq 0 -a "$(udp_figure failed)" -eq 0 -a "$(udp_figure double)" -eq 0 -a "$(echo "$late" | grep -c FAILED)" -eq 0
 check drain-streams-complete "streams complete: $streams_ok of $streams_total ($n3_streams served by the draining node 3)" \
     test "$streams_ok" -eq "$streams_total" -a "$n3_streams" -ge 1
-if wait_until 150 test "$(members_seen_by 1)" -eq 2; then
+if ! wait_until 100 test "$(members_seen_by 1)" -eq 2; then
+    note "node 3's sessions 100 s after the streams: $(ctl 1 conntrack lab --node "$(node_mac 3)" --limit 20 2>&1 | tr '\n' ';')"
+fi
+if wait_until 60 test "$(members_seen_by 1)" -eq 2; then
     t_left=$(now_ms)
     check drain-leave "node 3 left $((t_left - t_drained)) ms after its drain, $((t_left - last_n3)) ms after its last stream ended: $(view_of 1)" \
         test "$t_left" -ge "$last_n3"
 else
-    fail drain-leave "node 3 did not leave in 150 s: $(node_line 1 3)"
+    fail drain-leave "node 3 did not leave in 160 s after its streams: $(node_line 1 3)"
 fi
 stop_nodes 3
 # started with the file's rules missing: the others refuse it, and it says why
 refused() { ctl 3 nodes lab 2>/dev/null | grep -q 'refused: the cluster.s port rules'; }
 start_node 3 && wait_until 60 refused
-check refused-other-rules "node 3 restarted without port.rules: $(ctl 3 nodes lab 2>&1 | grep -m1 refused); node 1 sees $(members_seen_by 1) members" \
-    sh -c "[ '$(members_seen_by 1)' -eq 2 ] && echo '$(ctl 3 nodes lab 2>&1)' | grep -q refused"
+refusal="$(ctl 3 nodes lab 2>&1 | grep -m1 refused)"; seen="$(members_seen_by 1)"
+check refused-other-rules "node 3 restarted without port.rules: $refusal; node 1 sees $seen members" \
+    test -n "$refusal" -a "$seen" = 2
 stop_nodes 3
 start_node 3 "affinity = source" "port.rules = ${RULES[*]:1}" && wait_until 90 node_is_member 3 \
     && wait_until 60 one_view 3 "${NODES[@]}"
