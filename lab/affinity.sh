@@ -20,9 +20,10 @@
 #   - network: 30 clients of the lab's one /24 on one node;
 #   - drain, undrain: node 2 drained has a 0 % share and no new connection of 300, shows "draining";
 #     undrained it takes its third again (+-30 %);
-#   - drain --leave under load on node 3: after the drain no new connection there, no HTTP request
-#     failed, no UDP request failed or answered twice, every stream complete (node 3's too); node 3
-#     leaves once its sessions are over, after its last stream; restarted (the rolling upgrade) it
+#   - drain --leave --timeout 60 under load on node 3: after the drain no new connection there, no
+#     HTTP request failed, no UDP request failed or answered twice, every stream complete (node 3's
+#     too); node 3 leaves after its last stream ended (when it owns no session, or at the timeout
+#     when entries whose end the tracker did not see remain: the line says which); restarted (the rolling upgrade) it
 #     takes new connections again; started first without the cluster's port.rules it is refused and
 #     says why (the digests).
 # Output as the other scenarios; last line "affinity: N passed, N failed"; exit 0 when nothing failed.
@@ -186,7 +187,8 @@ udir="$RUN/udp-one"; rm -rf "$udir"; mkdir -p "$udir"
 ip netns exec "$LAB-cl" "$PYTHON" "$HERE/udp-dup.py" client --vip "$VIP" --port "$UDP_PORT" --rate 20 \
     --sources "$NET.245" --stop "$udir/stop" --out "$udir/udp.txt" 2>"$udir/udp.err" &
 u=$!
-wait_until 30 test "$(cat "$udir/udp.txt" 2>/dev/null | wc -l)" -ge 60; touch "$udir/stop"; wait "$u"
+udp_done() { [[ "$(cat "$udir/udp.txt" 2>/dev/null | wc -l)" -ge 60 ]]; }
+wait_until 30 udp_done; touch "$udir/stop"; wait "$u"
 by="$(awk '$7 != "-" { print $7 }' "$udir/udp.txt")"
 check udp-rule-spreads "one source's UDP flows to 7000 with udp:7000:connection: $(echo "$by" | per_node)" \
     test "$(echo "$by" | distinct)" -eq 3
@@ -222,7 +224,7 @@ check undrain-share "300 new connections after lnlbctl undrain: $(echo "$nodes" 
 dir="$RUN/drain-load"; start_load "$dir"; start_streams "$dir"; watch_new "$dir"
 wait_until 60 load_running || note "the load did not start in 60 s"
 sleep 2   # the streams' first bytes: each is a connection of its node before the drain
-ctl 3 drain --leave --timeout 150 lab >&2
+ctl 3 drain --leave --timeout 60 lab >&2
 wait_until 20 draining_in 1 3
 t_drained=$(now_ms)
 note "node 3 draining: $(node_line 1 3)"
@@ -244,15 +246,17 @@ check drain-no-failure "under the drain: $curl_failed of $curl_total new-connect
     test "$curl_failed" -eq 0 -a "$ab_failed" -eq 0 -a "$(udp_figure failed)" -eq 0 -a "$(udp_figure double)" -eq 0 -a "$(echo "$late" | grep -c FAILED)" -eq 0
 check drain-streams-complete "streams complete: $streams_ok of $streams_total ($n3_streams served by the draining node 3)" \
     test "$streams_ok" -eq "$streams_total" -a "$n3_streams" -ge 1
-if ! wait_until 100 test "$(members_seen_by 1)" -eq 2; then
-    note "node 3's sessions 100 s after the streams: $(ctl 1 conntrack lab --node "$(node_mac 3)" --limit 20 2>&1 | tr '\n' ';')"
-fi
-if wait_until 60 test "$(members_seen_by 1)" -eq 2; then
+# It leaves once it owns no session, or at the timeout: an entry whose end the tracker did not see
+# (an iperf3 connection without a FIN seen, a client's entry from before a rule change) lives out its
+# idle timeout, and the timeout bounds the wait. Either way it must go after its last stream ended.
+left_cluster() { [[ "$(members_seen_by 1)" == 2 ]]; }
+if wait_until 90 left_cluster; then
     t_left=$(now_ms)
-    check drain-leave "node 3 left $((t_left - t_drained)) ms after its drain, $((t_left - last_n3)) ms after its last stream ended: $(view_of 1)" \
+    how="$(grep -o 'drained ([^)]*)' "$RUN/n3/node.log" | tail -1)"
+    check drain-leave "node 3 left $((t_left - t_drained)) ms after its drain (--timeout 60), $((t_left - last_n3)) ms after its last stream ended, $how: $(view_of 1)" \
         test "$t_left" -ge "$last_n3"
 else
-    fail drain-leave "node 3 did not leave in 160 s after its streams: $(node_line 1 3)"
+    fail drain-leave "node 3 did not leave within 90 s after its streams: $(node_line 1 3); its sessions: $(ctl 1 conntrack lab --node "$(node_mac 3)" --limit 10 2>&1 | tr '\n' ';')"
 fi
 stop_nodes 3
 # started with the file's rules missing: the others refuse it, and it says why
