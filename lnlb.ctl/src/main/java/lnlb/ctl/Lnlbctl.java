@@ -264,8 +264,12 @@ public final class Lnlbctl {
                        lnlbctl [-s SOCKET] --batch    one command per line of standard input
                   administers the lnlb node listening on SOCKET (default %s, or $LNLB_SOCKET)
                 commands (help COMMAND explains one):
-                  addif [-m] [-l TYPE] [-i MS] [-t N] VIP DEV [NAME]   create a cluster
+                  addif [-m] [-l TYPE] [-i MS] [-t N] [-a AFFINITY] [-r RULES] VIP DEV [NAME]
+                                                                       create a cluster
                   delif NAME                                           delete a cluster
+                  rules NAME [AFFINITY RULES...]    show / set the port rules (tcp:80:connection ...)
+                  drain [--leave] [--timeout S] NAME   no new session here; keep serving the others
+                  undrain NAME                                         take new sessions again
                   weightmode NAME equal|loadavg|loadavg5|loadavg15|freemem|manual
                   weight NAME N                                        manual weight, 1..1000000
                   resync NAME                                          leave and join again

@@ -3,6 +3,7 @@ package lnlb.simulation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import lnlb.core.api.ClusterLink;
+import lnlb.core.api.Datagram;
 import lnlb.core.api.ProtocolModule;
 import lnlb.core.api.run.ClusterConfig;
 import lnlb.core.api.run.ClusterRunner;
@@ -11,6 +12,9 @@ import lnlb.core.api.run.RunningCluster;
 import lnlb.core.api.run.VirtualClock;
 import lnlb.core.api.run.WeightSource;
 import lnlb.module.dflt.internal.DefaultTracker;
+import lnlb.module.tcp.internal.TcpTimeouts;
+import lnlb.module.tcp.internal.TcpTracker;
+import lnlb.module.udp.internal.UdpTracker;
 
 /** One simulated node of one cluster: a hub port and a cluster in virtual time, with a default tracker. */
 public final class SimNode {
@@ -26,14 +30,24 @@ public final class SimNode {
     /** A node whose weight comes from {@code weights} (its own load, say), or from {@link #setWeight} when null. */
     SimNode(MemoryNetwork hub, VirtualClock time, ClusterConfig config, long mac, int weight, WeightSource weights,
             DefaultTracker tracker) {
+        this(hub, time, config, mac, weight, weights, tracker, false);
+    }
+
+    /** With {@code trackers}, the TCP and UDP trackers serve their protocols too (as in the runtime jar). */
+    SimNode(MemoryNetwork hub, VirtualClock time, ClusterConfig config, long mac, int weight, WeightSource weights,
+            DefaultTracker tracker, boolean trackers) {
         this.weight = weight;
         this.tracker = tracker;
-        this.cluster = ClusterRunner.of(config, hub.attach(mac, config.name(), 1500))
+        ClusterRunner runner = ClusterRunner.of(config, hub.attach(mac, config.name(), 1500))
                 .weights(weights != null ? weights : () -> this.weight)
                 .module(ProtocolModule.DEFAULT_HANDLER, tracker)
                 .virtualTime(time)
-                .freezable()
-                .build();
+                .freezable();
+        if (trackers) {
+            runner.module(Datagram.PROTOCOL_TCP, new TcpTracker(TcpTimeouts.DEFAULTS, 1 << 16, 1024))
+                    .module(Datagram.PROTOCOL_UDP, new UdpTracker(30_000, 30_000, 1 << 16, 1024));
+        }
+        this.cluster = runner.build();
     }
 
     void start() {

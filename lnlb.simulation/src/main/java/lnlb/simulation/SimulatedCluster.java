@@ -86,6 +86,33 @@ public final class SimulatedCluster {
         return node;
     }
 
+    /** Starts a node with the default, TCP and UDP trackers, as the runtime jar has them. */
+    public SimNode startWithTrackers(ClusterConfig config, long mac, int weight) {
+        SimNode node = new SimNode(hub, time, config, mac, weight, null,
+                new DefaultTracker(1_800_000, TRACKER_MAX_ENTRIES), true);
+        nodes.add(node);
+        node.start();
+        return node;
+    }
+
+    /** Sends one TCP segment to VIP port {@code destination}; returns its sequence number. */
+    public long sendTcp(ClusterConfig config, int source, int port, int destination, int flags) {
+        long seq = ++sequence;
+        ByteBuffer frame = Frames.tcp(CLIENT_MAC, config.clusterMac(), source, port, vipV4(config), flags, seq);
+        frame.putShort(Frames.ETHERNET + Frames.IPV4 + 2, (short) destination);
+        transmit(frame);
+        return seq;
+    }
+
+    /** Sends one UDP datagram to VIP port {@code destination}; returns its sequence number. */
+    public long sendUdp(ClusterConfig config, int source, int port, int destination) {
+        long seq = ++sequence;
+        ByteBuffer frame = Frames.udp(CLIENT_MAC, config.clusterMac(), source, port, vipV4(config), seq);
+        frame.putShort(Frames.ETHERNET + Frames.IPV4 + 2, (short) destination);
+        transmit(frame);
+        return seq;
+    }
+
     /** Starts a node and runs until it is a member of a view that holds it. */
     public SimNode startAndJoin(ClusterConfig config, long mac, int weight) {
         SimNode node = start(config, mac, weight);

@@ -88,6 +88,9 @@ public final class Datagram {
     private int fragmentOffset;
     private boolean moreFragments;
     private long fragmentId;
+    private int affinity = Affinity.UNSET;
+    private static final long[] NOBODY = new long[0];
+    private long[] draining = NOBODY;
 
     /**
      * Points this view at the IP packet at {@code buffer[offset, offset + length)} and parses its
@@ -108,6 +111,8 @@ public final class Datagram {
         this.fragmentOffset = 0;
         this.moreFragments = false;
         this.fragmentId = 0;
+        this.affinity = Affinity.UNSET;
+        this.draining = NOBODY;
         // Absolute reads are bounded by the limit; written so that it cannot overflow.
         if (length < 1 || offset < 0 || offset > buffer.limit() - length) {
             return this;
@@ -276,6 +281,50 @@ public final class Datagram {
             return sourceV4() & 0xFFFF_FFFFL;
         }
         return sourceHigh() * 0x9E37_79B9_7F4A_7C15L ^ sourceLow();
+    }
+
+    /**
+     * The source's network, folded into one {@code long} for {@link Affinity#NETWORK}: an IPv4
+     * address's /24 as its unsigned value; an IPv6 address's /64 folded as {@link #sourceKey()}
+     * folds the whole address. Clients of one network share it, and it hashes like a source key.
+     */
+    public long networkKey() {
+        if (version == 4) {
+            return sourceV4() & 0xFFFF_FF00L;
+        }
+        return sourceHigh() * 0x9E37_79B9_7F4A_7C15L;
+    }
+
+    /**
+     * The affinity of the port rule this datagram falls under ({@link Affinity}), set by the core
+     * before it calls a module; {@link Affinity#UNSET} right after {@link #wrap}.
+     */
+    public int affinity() {
+        return affinity;
+    }
+
+    /** Sets the {@linkplain #affinity() affinity} (the core does, after classifying; tests may). Returns this view. */
+    public Datagram classify(int affinity) {
+        return classify(affinity, NOBODY);
+    }
+
+    /**
+     * Sets the affinity and the nodes that drain in the view this datagram is decided under
+     * ({@code drainingNodes} sorted ascending, kept, not copied: the caller must not change it).
+     */
+    public Datagram classify(int affinity, long[] drainingNodes) {
+        this.affinity = affinity;
+        this.draining = drainingNodes;
+        return this;
+    }
+
+    /**
+     * True when {@code node} drains in the view this datagram is decided under: it keeps its
+     * sessions but takes no new one, so a module does not send a new connection of a known client
+     * there (the core then assigns it by hash).
+     */
+    public boolean drains(long node) {
+        return draining.length != 0 && java.util.Arrays.binarySearch(draining, node) >= 0;
     }
 
     /** Transport source port (TCP, UDP, SCTP, UDP-Lite, DCCP), or ABSENT. */

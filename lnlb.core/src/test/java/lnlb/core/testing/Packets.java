@@ -36,6 +36,20 @@ public final class Packets {
         return ipv4(TCP, source, 0x1234, 0, tcpHeader(port, flags));
     }
 
+    /** IPv4 TCP segment from {@code source:port} to the VIP's port {@code destination}. */
+    public static Datagram tcp4To(int source, int port, int destination, int flags) {
+        byte[] header = tcpHeader(port, flags);
+        ByteBuffer.wrap(header).putShort(2, (short) destination);
+        return ipv4(TCP, source, 0x1234, 0, header);
+    }
+
+    /** IPv4 UDP datagram from {@code source:port} to the VIP's port {@code destination}. */
+    public static Datagram udp4To(int source, int port, int destination) {
+        byte[] header = udpHeader(port, 8);
+        ByteBuffer.wrap(header).putShort(2, (short) destination);
+        return ipv4(UDP, source, 0x1234, 0, header);
+    }
+
     /** IPv4 UDP datagram from {@code source:port} with 8 bytes of payload. */
     public static Datagram udp4(int source, int port) {
         return ipv4(UDP, source, 0x1234, 0, udpHeader(port, 8));

@@ -35,9 +35,13 @@ public final class ClusterCommands {
             @Parameter(names = {"-i", "--interval"}, absentValue = "0") String interval,
             @Descriptor("heartbeats a node may miss before it is declared dead (>= 2; 0 = default)")
             @Parameter(names = {"-t", "--tolerance"}, absentValue = "0") String tolerance,
+            @Descriptor("affinity where no port rule matches: source (default), connection or network")
+            @Parameter(names = {"-a", "--affinity"}, absentValue = "") String affinity,
+            @Descriptor("port rules PROTO:PORTS:AFFINITY,... e.g. tcp:80,443:connection,udp:53:connection")
+            @Parameter(names = {"-r", "--rules"}, absentValue = "") String rules,
             @Descriptor("the cluster IP") String vip,
             @Descriptor("the real device, e.g. eth0") String dev) {
-        return addif(memory, link, interval, tolerance, vip, dev, "");
+        return addif(memory, link, interval, tolerance, affinity, rules, vip, dev, "");
     }
 
     @Descriptor("create a cluster: balance VIP on DEV through the virtual interface NAME")
@@ -50,6 +54,10 @@ public final class ClusterCommands {
             @Parameter(names = {"-i", "--interval"}, absentValue = "0") String interval,
             @Descriptor("heartbeats a node may miss before it is declared dead (>= 2; 0 = default)")
             @Parameter(names = {"-t", "--tolerance"}, absentValue = "0") String tolerance,
+            @Descriptor("affinity where no port rule matches: source (default), connection or network")
+            @Parameter(names = {"-a", "--affinity"}, absentValue = "") String affinity,
+            @Descriptor("port rules PROTO:PORTS:AFFINITY,... e.g. tcp:80,443:connection,udp:53:connection")
+            @Parameter(names = {"-r", "--rules"}, absentValue = "") String rules,
             @Descriptor("the cluster IP") String vip,
             @Descriptor("the real device, e.g. eth0") String dev,
             @Descriptor("name of the cluster and its virtual interface") String name) {
@@ -61,6 +69,8 @@ public final class ClusterCommands {
             spec.linkType = memory ? "memory" : link;
             spec.heartbeatIntervalMillis = Errors.number("interval", interval);
             spec.tolerance = Errors.intNumber("tolerance", tolerance);
+            spec.affinity = affinity;
+            spec.portRules = rules;
             String created = admin.create(spec);
             return new Formatter().format("%s: %s on %s (%s link)", created, vip, dev, spec.linkType).toString();
         });
@@ -114,13 +124,19 @@ public final class ClusterCommands {
         if (c.clusterMac.isEmpty()) {
             return out.format("%s%n", declared(c));
         }
-        out.format(", epoch %d, %d member(s), cluster MAC %s, weight %d (%s)%s%n", c.epoch, c.members, c.clusterMac,
-                c.weight, c.weightMode, declared(c));
+        out.format(", epoch %d, %d member(s), cluster MAC %s, weight %d (%s)%s%s%n", c.epoch, c.members, c.clusterMac,
+                c.weight, c.weightMode, declared(c), c.draining ? ", draining" : "");
+        // The rules every node decides by, and their digest: what a joining node must have.
+        out.format("  rules %s (digest %s)%s%n", c.rules, c.rulesDigest,
+                c.ownRules.equals(c.rules) ? "" : "; this node's own: " + c.ownRules);
+        if (!c.refusal.isEmpty()) {
+            out.format("  %s%n", c.refusal);
+        }
         // SHARE: the node's slice of the view's cut table, i.e. its share of new sessions.
-        out.format("  %-17s %8s %6s  %-8s %9s%n", "NODE", "WEIGHT", "SHARE", "STATE", "HEARD(ms)");
+        out.format("  %-17s %8s %6s  %-8s %9s %9s%n", "NODE", "WEIGHT", "SHARE", "STATE", "HEARD(ms)", "SESSIONS");
         for (NodeDTO n : admin.nodes(c.name)) {
-            out.format("  %-17s %8d %6s  %-8s %9s%s%s%n", n.mac, n.weight, String.format(Locale.ROOT, "%.1f%%", n.share), n.state,
-                    n.self ? "-" : n.lastHeardMillis < 0 ? "never" : Long.toString(n.lastHeardMillis),
+            out.format("  %-17s %8d %6s  %-8s %9s %9d%s%s%n", n.mac, n.weight, String.format(Locale.ROOT, "%.1f%%", n.share),
+                    n.state, n.self ? "-" : n.lastHeardMillis < 0 ? "never" : Long.toString(n.lastHeardMillis), n.sessions,
                     n.self ? "  this node" : "", n.coordinator ? "  coordinator" : "");
         }
         return out;

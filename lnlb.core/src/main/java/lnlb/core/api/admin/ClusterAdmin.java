@@ -36,6 +36,10 @@ public interface ClusterAdmin {
     String WEIGHT_MODE = "weight.mode";
     /** Configuration key (Integer): the manual weight. */
     String WEIGHT = "weight";
+    /** Configuration key (String): the affinity of traffic no port rule matches (source, connection, network). */
+    String AFFINITY = "affinity";
+    /** Configuration key (String): the ordered port rules {@code PROTO:PORTS:AFFINITY, ...}. */
+    String PORT_RULES = "port.rules";
 
     /**
      * Every configured cluster, sorted by name; one that is not running has state {@code down
@@ -110,6 +114,27 @@ public interface ClusterAdmin {
 
     /** Sets the manual weight (1..1000000); allowed only in manual mode, as in the original. */
     void weight(String cluster, int weight);
+
+    /**
+     * Sets this node's affinity and port rules (saved in its configuration; applied live: a
+     * coordinator commits them in a view). Set the same on every node.
+     *
+     * @throws IllegalArgumentException when they do not parse
+     * @since 1.4
+     */
+    void rules(String cluster, String affinity, String portRules);
+
+    /**
+     * Drains this node: it keeps serving the sessions it tracks and takes no new one, on any node's
+     * decision. With {@code leave} it leaves the cluster once it owns no session, or after
+     * {@code timeoutSeconds} (0: no limit). Not saved: a restarted node takes sessions again.
+     *
+     * @since 1.4
+     */
+    void drain(String cluster, boolean leave, long timeoutSeconds);
+
+    /** Ends a drain: the node takes new sessions again. @since 1.4 */
+    void undrain(String cluster);
 
     /**
      * Leaves the cluster and joins it again, taking the module states afresh from the others (a

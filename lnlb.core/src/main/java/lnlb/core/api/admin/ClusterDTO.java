@@ -37,4 +37,14 @@ public class ClusterDTO {
      * runtime restarts.
      */
     public String source;
+    /** The port rules of the current view, canonical: the default affinity, then each rule ({@code source; tcp:80:connection}). */
+    public String rules;
+    /** CRC-32 of {@link #rules}, 8 hex digits: what nodes compare at join. */
+    public String rulesDigest;
+    /** This node's own rules (its configuration); they differ from {@link #rules} until its coordinator has them too. */
+    public String ownRules;
+    /** Why the cluster refuses this node (its rules differ from the view's), or empty. */
+    public String refusal;
+    /** Whether this node asks to drain. */
+    public boolean draining;
 }

@@ -14,4 +14,8 @@ public class ClusterSpecDTO {
     public long heartbeatIntervalMillis;
     /** Heartbeats a node may miss; 0 = default. */
     public int tolerance;
+    /** Affinity of traffic no port rule matches (source, connection, network); null = source. */
+    public String affinity;
+    /** Port rules {@code PROTO:PORTS:AFFINITY, ...}; null = none. */
+    public String portRules;
 }

@@ -19,4 +19,8 @@ public class NodeDTO {
     public boolean coordinator;
     /** Milliseconds since it was last heard; 0 for this node. */
     public long lastHeardMillis;
+    /** Whether the view has it draining: it keeps its sessions and takes no new one (its state then says draining). */
+    public boolean draining;
+    /** The live sessions it owns in this node's tables (every node holds the same tables). */
+    public long sessions;
 }

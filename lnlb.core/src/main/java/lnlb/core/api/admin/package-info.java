@@ -8,7 +8,10 @@
  * {@code owner} (OwnerDTO) and {@code digest} (DigestDTO), and {@link lnlb.core.api.admin.NodeDTO#share}.
  * 1.4.0: the digest per bucket ({@code DigestDTO.bucketDigests}) and a listing of one bucket
  * ({@code SessionQueryDTO.bucket}), to find which sessions two nodes disagree on.
+ * <p>1.5.0 (issue 13): {@code rules}, {@code drain} and {@code undrain}, the keys {@code AFFINITY} and
+ * {@code PORT_RULES}, {@code ClusterSpecDTO.affinity} and {@code portRules}, the rules, digest, refusal and
+ * drain of {@code ClusterDTO}, and {@code NodeDTO.draining} and {@code sessions}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.4.0")
+@org.osgi.annotation.versioning.Version("1.5.0")
 package lnlb.core.api.admin;

@@ -2,6 +2,7 @@ package lnlb.core.api.run;
 
 import java.net.InetAddress;
 import lnlb.core.api.NodeAddress;
+import lnlb.core.internal.engine.PortRules;
 import lnlb.core.internal.wire.MessageAuthenticator;
 
 /**
@@ -22,10 +23,15 @@ import lnlb.core.internal.wire.MessageAuthenticator;
  *     majority of it stops accepting and rejoins (a partition then leaves one side serving, not two)
  * @param weightChangeMillis the least time between a view and a view that changes weights only (the
  *     coordinator waits; joins, deaths and leaves change the view at once), >= 0
+ * @param affinity the affinity of traffic no port rule matches: {@code source} (null: the default),
+ *     {@code connection} or {@code network}
+ * @param portRules the ordered port rules {@code PROTO:PORTS:AFFINITY}, e.g.
+ *     {@code tcp:80,443:connection, udp:53:connection}; null or empty: none. Every node must have the
+ *     same affinity and rules: a node with others is refused at join
  */
 public record ClusterConfig(String name, InetAddress vip, String device, long heartbeatIntervalMillis, int tolerance,
         int holdFrames, int joinBufferFrames, long swapGraceMillis, String key, String previousKey,
-        long previousKeyMillis, boolean quorum, long weightChangeMillis) {
+        long previousKeyMillis, boolean quorum, long weightChangeMillis, String affinity, String portRules) {
 
     /** How long the datagrams of a protocol whose tracker left wait for one to return. */
     public static final long DEFAULT_SWAP_GRACE_MILLIS = 10_000;
@@ -67,6 +73,26 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
         if (weightChangeMillis < 0) {
             throw new IllegalArgumentException("weight.change.interval.ms must be >= 0: " + weightChangeMillis);
         }
+        PortRules.parse(affinity, portRules);
+    }
+
+    /** The 1.1 constructor: the default affinity ({@code source}) and no port rules. */
+    public ClusterConfig(String name, InetAddress vip, String device, long heartbeatIntervalMillis, int tolerance,
+            int holdFrames, int joinBufferFrames, long swapGraceMillis, String key, String previousKey,
+            long previousKeyMillis, boolean quorum, long weightChangeMillis) {
+        this(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames, swapGraceMillis, key,
+                previousKey, previousKeyMillis, quorum, weightChangeMillis, null, null);
+    }
+
+    /** The same cluster with another default affinity and port rules (see {@link #portRules}). */
+    public ClusterConfig withRules(String defaultAffinity, String rules) {
+        return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
+                swapGraceMillis, key, previousKey, previousKeyMillis, quorum, weightChangeMillis, defaultAffinity, rules);
+    }
+
+    /** The affinity and port rules, checked and in their canonical form. */
+    public String rulesText() {
+        return PortRules.parse(affinity, portRules).text();
     }
 
     /** The 1.0 constructor: the default {@link #DEFAULT_WEIGHT_CHANGE_MILLIS}. */
@@ -91,31 +117,31 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
     /** The same cluster with message authentication (key rotation: {@code previous} valid for {@code previousMillis}). */
     public ClusterConfig withKeys(String newKey, String previous, long previousMillis) {
         return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
-                swapGraceMillis, newKey, previous, previousMillis, quorum, weightChangeMillis);
+                swapGraceMillis, newKey, previous, previousMillis, quorum, weightChangeMillis, affinity, portRules);
     }
 
     /** The same cluster with another grace period for a protocol whose module left. */
     public ClusterConfig withSwapGrace(long graceMillis) {
         return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
-                graceMillis, key, previousKey, previousKeyMillis, quorum, weightChangeMillis);
+                graceMillis, key, previousKey, previousKeyMillis, quorum, weightChangeMillis, affinity, portRules);
     }
 
     /** The same cluster with the majority rule on or off (see {@link #quorum}). */
     public ClusterConfig withQuorum(boolean majority) {
         return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
-                swapGraceMillis, key, previousKey, previousKeyMillis, majority, weightChangeMillis);
+                swapGraceMillis, key, previousKey, previousKeyMillis, majority, weightChangeMillis, affinity, portRules);
     }
 
     /** The same cluster with another least time between weight-only view changes (see {@link #weightChangeMillis}). */
     public ClusterConfig withWeightChangeInterval(long millis) {
         return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, holdFrames, joinBufferFrames,
-                swapGraceMillis, key, previousKey, previousKeyMillis, quorum, millis);
+                swapGraceMillis, key, previousKey, previousKeyMillis, quorum, millis, affinity, portRules);
     }
 
     /** The same cluster with other bounds of the hold queue and of a joining node's recording. */
     public ClusterConfig withBounds(int hold, int joinBuffer) {
         return new ClusterConfig(name, vip, device, heartbeatIntervalMillis, tolerance, hold, joinBuffer,
-                swapGraceMillis, key, previousKey, previousKeyMillis, quorum, weightChangeMillis);
+                swapGraceMillis, key, previousKey, previousKeyMillis, quorum, weightChangeMillis, affinity, portRules);
     }
 
     /** The cluster MAC every node answers ARP for the VIP with (never a frame source). */
@@ -135,6 +161,6 @@ public record ClusterConfig(String name, InetAddress vip, String device, long he
                 + heartbeatIntervalMillis + ", tolerance=" + tolerance + ", hold=" + holdFrames + ", joinBuffer="
                 + joinBufferFrames + ", swapGrace=" + swapGraceMillis + ", key=" + (key == null ? "none" : "set")
                 + ", previousKey=" + (previousKey == null ? "none" : "set for " + previousKeyMillis + " ms")
-                + ", quorum=" + quorum + ", weightChange=" + weightChangeMillis + "]";
+                + ", quorum=" + quorum + ", weightChange=" + weightChangeMillis + ", rules=" + rulesText() + "]";
     }
 }

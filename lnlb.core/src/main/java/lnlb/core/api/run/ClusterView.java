@@ -19,6 +19,30 @@ public final class ClusterView {
         this.view = new View(epoch, members, weights);
     }
 
+    /** The engine's view as a snapshot (views are immutable). */
+    public static ClusterView of(View view) {
+        return new ClusterView(view);
+    }
+
+    private ClusterView(View view) {
+        this.view = view;
+    }
+
+    /** True when {@code node} is a member that drains: it keeps its sessions and takes no new one. */
+    public boolean isDraining(long node) {
+        return view.isDraining(node);
+    }
+
+    /** The port rules of the view, canonical: the default affinity, then each rule ({@code source; tcp:80:connection}). */
+    public String rules() {
+        return view.rules().text();
+    }
+
+    /** CRC-32 of {@link #rules()}, 8 hex digits: what nodes compare. */
+    public String rulesDigest() {
+        return view.rules().digestText();
+    }
+
     public long epoch() {
         return view.epoch();
     }

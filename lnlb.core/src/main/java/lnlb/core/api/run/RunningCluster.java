@@ -80,6 +80,40 @@ public interface RunningCluster extends ClusterInfo {
      */
     <T> T call(Supplier<T> request);
 
+    /**
+     * Drain on or off: this node keeps the sessions it tracks and takes no new one; every node
+     * decides so from the view that carries the drain, which the coordinator commits soon after.
+     */
+    default void drain(boolean on) {
+        drain(on, false, 0);
+    }
+
+    /**
+     * Drain, and with {@code leave} leave the cluster (LEAVE, the engine stops) once the view
+     * carries the drain and this node owns no live session, or after {@code timeoutMillis} (0: no limit).
+     */
+    void drain(boolean on, boolean leave, long timeoutMillis);
+
+    /** True while this node asks to drain. */
+    boolean draining();
+
+    /**
+     * This node's default affinity and port rules ({@link ClusterConfig#portRules}). A coordinator
+     * commits them in a view at once; the others keep the view's. Set the same on every node.
+     *
+     * @throws IllegalArgumentException when they do not parse (nothing changes then)
+     */
+    void rules(String affinity, String portRules);
+
+    /** This node's port rules, canonical ({@code source; tcp:80:connection}). */
+    String ownRules();
+
+    /** Why the cluster does not let this node in (its port rules differ from the view's), or null. */
+    String refusal();
+
+    /** The live sessions {@code node} owns in this node's tables (a draining node waits for 0). Walks the tables. */
+    long sessionsOf(long node);
+
     /** How long ago (ms) this node last heard from each peer it knows. */
     Map<Long, Long> peerAges();
 

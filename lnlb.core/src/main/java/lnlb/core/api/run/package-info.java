@@ -10,7 +10,11 @@
  * {@link lnlb.core.api.run.VirtualClock} for deterministic simulations; it gives a
  * {@link lnlb.core.api.run.RunningCluster}. {@link lnlb.core.api.run.ClusterInfo} is the read-only
  * part of it, which the component also registers as a service for each running cluster.
+ *
+ * <p>1.2.0: {@code ClusterConfig.affinity} and {@code portRules}, {@code ClusterView.isDraining},
+ * {@code rules} and {@code rulesDigest}, {@code RunningCluster.drain}, {@code draining}, {@code rules},
+ * {@code ownRules}, {@code refusal} and {@code sessionsOf} (issue 13).
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package lnlb.core.api.run;

@@ -1,5 +1,6 @@
 package lnlb.core.api.table;
 
+import lnlb.core.api.Affinity;
 import lnlb.core.api.Datagram;
 
 /**
@@ -9,9 +10,17 @@ import lnlb.core.api.Datagram;
  * is written out here and pinned by test vectors.
  *
  * <pre>
- * flow key (source address, source port)
- *   IPv4:  63..48 zero | 47..16 source address (unsigned) | 15..0 source port      lossless
- *   IPv6:  bit 63 set  | (sourceKey() * FLOW_MULTIPLIER + port), bits 62..0         folded
+ * flow key (source address, source port, destination port)
+ *   IPv4:  63..62 zero | 61..48 destination port mod 2^14 | 47..16 source address | 15..0 source port
+ *   IPv6:  bit 63 set  | ((sourceKey() * FLOW_MULTIPLIER + port) * FLOW_MULTIPLIER + destination port), bits 62..0
+ *
+ * legacy flow key (before issue 13: no destination port; what version 1 and 2 dumps hold)
+ *   IPv4:  63..48 zero | 47..16 source address (unsigned) | 15..0 source port
+ *   IPv6:  bit 63 set  | (sourceKey() * FLOW_MULTIPLIER + port), bits 62..0
+ *
+ * client key (a flow tracker's entry for a whole client under source or network affinity)
+ *   IPv4:  bit 62 set, bit 61 set for a network | 31..0 sourceKey() or networkKey()
+ *   IPv6:  bits 63, 62 set, bit 61 set for a network | 60..0 of sourceKey() or networkKey()
  *
  * fragment key (source address, identification)
  *   IPv4:  63..48 zero | 47..16 source address (unsigned) | 15..0 identification (16 bits)
@@ -41,6 +50,10 @@ public final class FlowKeys {
     public static final long FRAGMENT_MULTIPLIER = 0x9E37_79B1_85EB_CA87L;
 
     private static final long IPV6 = Long.MIN_VALUE;
+    /** Bit 62: a client entry, not a flow (IPv4 flow keys never have it). */
+    public static final long CLIENT = 1L << 62;
+    private static final long NETWORK = 1L << 61;
+    private static final long LOW_61 = (1L << 61) - 1;
 
     private FlowKeys() {
     }
@@ -51,10 +64,55 @@ public final class FlowKeys {
      */
     public static long flow(Datagram d) {
         int port = d.sourcePort() & 0xFFFF;
+        int destination = d.destinationPort() & 0xFFFF;
+        if (d.version() == 4) {
+            return (long) (destination & 0x3FFF) << 48 | (d.sourceV4() & 0xFFFF_FFFFL) << 16 | port;
+        }
+        return ((d.sourceKey() * FLOW_MULTIPLIER + port) * FLOW_MULTIPLIER + destination) | IPV6;
+    }
+
+    /**
+     * The flow key as it was before the destination port entered it: the keys of dumps of
+     * version 1 and 2, which a tracker still finds ({@link FlowTracker}).
+     */
+    public static long legacyFlow(Datagram d) {
+        int port = d.sourcePort() & 0xFFFF;
         if (d.version() == 4) {
             return (d.sourceV4() & 0xFFFF_FFFFL) << 16 | port;
         }
         return (d.sourceKey() * FLOW_MULTIPLIER + port) | IPV6;
+    }
+
+    /**
+     * The key of the entry that holds a whole client under {@code affinity}: its source address
+     * ({@link Affinity#SOURCE}) or its network ({@link Affinity#NETWORK}, {@link Datagram#networkKey()}).
+     * Never equal to an IPv4 flow key.
+     */
+    public static long client(Datagram d, int affinity) {
+        boolean network = affinity == Affinity.NETWORK;
+        long base = network ? d.networkKey() : d.sourceKey();
+        long tag = CLIENT | (network ? NETWORK : 0);
+        return d.version() == 4 ? tag | base : tag | IPV6 | (base & LOW_61);
+    }
+
+    /** True when {@code affinity} keeps a client together ({@link Affinity#SOURCE}, {@link Affinity#NETWORK}). */
+    public static boolean keepsClients(int affinity) {
+        return affinity == Affinity.SOURCE || affinity == Affinity.NETWORK;
+    }
+
+    /**
+     * The assignment key under {@code affinity}: the source address ({@link Affinity#SOURCE}), its
+     * network ({@link Affinity#NETWORK}), or else (connection, unset) {@link #assignmentKey(Datagram)}.
+     * Every module hashes the same source or network key, so a client's protocols land together.
+     */
+    public static long assignmentKey(Datagram d, int affinity) {
+        if (affinity == Affinity.SOURCE) {
+            return d.sourceKey();
+        }
+        if (affinity == Affinity.NETWORK) {
+            return d.networkKey();
+        }
+        return assignmentKey(d);
     }
 
     /** The key of the fragmented datagram {@code d} is a fragment of: (source, identification). */

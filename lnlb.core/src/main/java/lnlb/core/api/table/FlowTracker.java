@@ -3,6 +3,7 @@ package lnlb.core.api.table;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import lnlb.core.api.Affinity;
 import lnlb.core.api.Cluster;
 import lnlb.core.api.Datagram;
 import lnlb.core.api.ModuleStatus;
@@ -32,6 +33,18 @@ import org.slf4j.LoggerFactory;
  *     the state {@link #initial} gives, unless {@link #tracks} says that state is not worth an entry.</li>
  * <li>{@link #assigned} on a live flow is a hand-over (its owner left the view): {@link #handOver}.</li>
  * </ul>
+ *
+ * <h2>Affinity</h2>
+ * A flow is always tracked on its own (key: source address and port, destination port), so an
+ * established flow keeps its node whatever the port rules become. The {@link Datagram#affinity()}
+ * the core classified decides where a <em>new</em> flow goes: {@link Affinity#CONNECTION} (and
+ * {@link Affinity#UNSET}) by the hash of its flow key; {@link Affinity#SOURCE} and
+ * {@link Affinity#NETWORK} to the node of the client's entry ({@link FlowKeys#client}) while it
+ * lives and its node does not {@linkplain Datagram#drains drain}, else by the hash of the source
+ * (network) key, which the assignment opens (and the client's entry then follows). Every datagram
+ * of a tracked flow under those affinities refreshes the client's entry with the life its flow's
+ * state gives (a client whose connections ended goes as they do). Entries of dumps of version 1 and 2 carry {@linkplain FlowKeys#legacyFlow
+ * legacy flow keys}: a flow not found under its key is looked up under its legacy key.
  *
  * <h2>Fragments</h2>
  * Only the leading fragment of a datagram carries the ports. Its owner is remembered under
@@ -160,7 +173,7 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus, Sessi
         }
         SessionTable flows = t.flows();
         long key = FlowKeys.flow(datagram);
-        int slot = flows.find(key);
+        int slot = findFlow(flows, datagram, key);
         if (slot != SessionTable.NOT_FOUND) {
             if (flows.isExpired(slot, now)) {
                 flows.removeAt(slot);
@@ -170,16 +183,84 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus, Sessi
             }
         }
         if (slot == SessionTable.NOT_FOUND) {
-            return unknownFlow(cluster, t, datagram, key, now);
+            long owner = unknownFlow(cluster, t, datagram, key, now);
+            return owner == NodeAddress.NONE ? clientsFlow(cluster, t, datagram, key, now) : owner;
         }
         int state = next(flows.state(slot), datagram);
         flows.setState(slot, state);
         flows.touch(slot, stamp(now, state));
         long owner = flows.owner(slot);
+        if (FlowKeys.keepsClients(datagram.affinity())) {
+            refreshClient(flows, datagram, owner, state, now, false);
+        }
         if (FlowKeys.isLeadingFragment(datagram)) {
             t.fragments().remember(datagram, owner, now);
         }
         return owner;
+    }
+
+    /** The flow's slot under its key, else under its legacy key (a dump of version 1 or 2). */
+    private static int findFlow(SessionTable flows, Datagram datagram, long key) {
+        int slot = flows.find(key);
+        if (slot == SessionTable.NOT_FOUND) {
+            long legacy = FlowKeys.legacyFlow(datagram);
+            if (legacy != key) {
+                slot = flows.find(legacy);
+            }
+        }
+        return slot;
+    }
+
+    /**
+     * A new flow under source or network affinity goes to the node of its client's live entry:
+     * the flow opens there (as {@link #assigned} would open it) and that node is the answer. NONE
+     * when the affinity keeps no clients or the client has no live entry (the core then hashes).
+     */
+    private long clientsFlow(Cluster cluster, FlowTables t, Datagram datagram, long key, long now) {
+        int affinity = datagram.affinity();
+        if (!FlowKeys.keepsClients(affinity)) {
+            return NodeAddress.NONE;
+        }
+        SessionTable flows = t.flows();
+        int client = flows.find(FlowKeys.client(datagram, affinity));
+        if (client == SessionTable.NOT_FOUND) {
+            return NodeAddress.NONE;
+        }
+        if (flows.isExpired(client, now)) {
+            flows.removeAt(client);
+            return NodeAddress.NONE;
+        }
+        long owner = flows.owner(client);
+        if (datagram.drains(owner)) {
+            return NodeAddress.NONE; // its node drains: the new flow is hashed, and the client follows it
+        }
+        int state = initial(datagram);
+        open(cluster, t, key, state, owner, now);
+        if (tracks(state)) {
+            refreshClient(flows, datagram, owner, state, now, false);
+        }
+        if (FlowKeys.isLeadingFragment(datagram)) {
+            t.fragments().remember(datagram, owner, now);
+        }
+        return owner;
+    }
+
+    /**
+     * Gives the client's entry the life of its latest datagram's flow in {@code state} (a client
+     * whose connections ended is forgotten as soon as they are); opens it for {@code owner} when
+     * missing or expired. {@code reassign}: it now belongs to {@code owner} (an assignment by hash,
+     * a hand-over); otherwise a live entry keeps its node.
+     */
+    private void refreshClient(SessionTable flows, Datagram datagram, long owner, int state, long now, boolean reassign) {
+        long clientKey = FlowKeys.client(datagram, datagram.affinity());
+        int slot = flows.find(clientKey);
+        if (slot == SessionTable.NOT_FOUND || flows.isExpired(slot, now)) {
+            slot = flows.put(clientKey, owner, now, state);
+        } else if (reassign) {
+            flows.setOwner(slot, owner);
+        }
+        flows.setState(slot, state);
+        flows.touch(slot, stamp(now, state));
     }
 
     /** NONE, unless trailing fragments of this leading one came first: the flow then follows them. */
@@ -219,12 +300,18 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus, Sessi
         }
         SessionTable flows = t.flows();
         long key = FlowKeys.flow(datagram);
-        int slot = flows.find(key);
+        int slot = findFlow(flows, datagram, key);
+        int state;
         if (slot != SessionTable.NOT_FOUND && !flows.isExpired(slot, now)
                 && !startsAfresh(flows.state(slot), datagram)) {
             handOver(flows, slot, node, now);
+            state = flows.state(slot);
         } else {
-            open(cluster, t, key, initial(datagram), node, now);
+            state = initial(datagram);
+            open(cluster, t, key, state, node, now);
+        }
+        if (FlowKeys.keepsClients(datagram.affinity()) && tracks(state)) {
+            refreshClient(flows, datagram, node, state, now, true);
         }
         if (FlowKeys.isLeadingFragment(datagram)) {
             t.fragments().remember(datagram, node, now);
@@ -248,10 +335,13 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus, Sessi
         }
     }
 
-    /** The flow key when the datagram shows ports, else the source address: see {@link FlowKeys#assignmentKey}. */
+    /**
+     * By the datagram's affinity ({@link FlowKeys#assignmentKey(Datagram, int)}): the source or its
+     * network, else the flow key when the datagram shows ports, else the source address.
+     */
     @Override
     public final long assignmentKey(Cluster cluster, Datagram datagram) {
-        return FlowKeys.assignmentKey(datagram);
+        return FlowKeys.assignmentKey(datagram, datagram.affinity());
     }
 
     // ------------------------------------------------------------------ cluster events
@@ -427,9 +517,17 @@ public abstract class FlowTracker implements ProtocolModule, ModuleStatus, Sessi
             return NodeAddress.NONE;
         }
         SessionTable flows = t.flows();
-        int slot = flows.find(FlowKeys.flow(datagram));
+        int slot = findFlow(flows, datagram, FlowKeys.flow(datagram));
         if (slot == SessionTable.NOT_FOUND || flows.isExpired(slot, now) || startsAfresh(flows.state(slot), datagram)) {
-            return FlowKeys.isLeadingFragment(datagram) ? t.fragments().peek(datagram, now) : NodeAddress.NONE;
+            long owner = FlowKeys.isLeadingFragment(datagram) ? t.fragments().peek(datagram, now) : NodeAddress.NONE;
+            if (owner == NodeAddress.NONE && FlowKeys.keepsClients(datagram.affinity())) {
+                int client = flows.find(FlowKeys.client(datagram, datagram.affinity()));
+                if (client != SessionTable.NOT_FOUND && !flows.isExpired(client, now)
+                        && !datagram.drains(flows.owner(client))) {
+                    owner = flows.owner(client);
+                }
+            }
+            return owner;
         }
         return flows.owner(slot);
     }

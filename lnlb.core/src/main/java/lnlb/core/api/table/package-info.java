@@ -14,8 +14,12 @@
  * lookup that changes nothing) and {@code SessionTable.visit}, for {@code lnlb:conntrack} and
  * {@code lnlb:owner}; 1.5.0 {@code SessionEntries.lastDatagramMillis}, so that a listing's idle time
  * is the time since the last datagram even where a tracker shortened an entry's life, and
- * {@code SessionEntries.visitKey}, one entry by its key (FlowTracker: a lookup, not a scan).
+ * {@code SessionEntries.visitKey}, one entry by its key (FlowTracker: a lookup, not a scan);
+ * 1.6.0 affinity (issue 13): {@code FlowKeys.flow} takes the destination port,
+ * {@code FlowKeys.legacyFlow}, {@code client}, {@code keepsClients} and
+ * {@code assignmentKey(Datagram, int)}; {@code FlowTracker} keeps a client's new flows together
+ * under source and network affinity.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.5.0")
+@org.osgi.annotation.versioning.Version("1.6.0")
 package lnlb.core.api.table;

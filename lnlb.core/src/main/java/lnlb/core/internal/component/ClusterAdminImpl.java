@@ -23,6 +23,7 @@ import lnlb.core.api.admin.SessionDTO;
 import lnlb.core.api.admin.SessionQueryDTO;
 import lnlb.core.api.admin.TableDTO;
 import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.internal.engine.PortRules;
 import lnlb.core.internal.weight.ProcWeights;
 import lnlb.core.internal.weight.WeightMode;
 import org.osgi.framework.Bundle;
@@ -229,6 +230,37 @@ public final class ClusterAdminImpl implements ClusterAdmin {
         c.weights().setManual(weight);
         LOG.info("{}: manual weight {}", cluster, weight);
         save(cluster, "weight " + weight, Map.of(WEIGHT_MODE, WeightMode.MANUAL.spelling(), WEIGHT, weight));
+    }
+
+    @Override
+    public void rules(String cluster, String affinity, String portRules) {
+        PortRules rules = PortRules.parse(affinity, portRules);
+        String text = rules.text();
+        running(cluster).call(e -> {
+            e.rules(rules);
+            return null;
+        });
+        save(cluster, "port rules " + text, Map.of(AFFINITY, affinity == null || affinity.isBlank() ? "source"
+                : affinity.trim(), PORT_RULES, portRules == null ? "" : portRules.trim()));
+    }
+
+    @Override
+    public void drain(String cluster, boolean leave, long timeoutSeconds) {
+        if (timeoutSeconds < 0) {
+            throw new IllegalArgumentException("timeout must be >= 0 s: " + timeoutSeconds);
+        }
+        running(cluster).call(e -> {
+            e.drain(true, leave, timeoutSeconds * 1000);
+            return null;
+        });
+    }
+
+    @Override
+    public void undrain(String cluster) {
+        running(cluster).call(e -> {
+            e.drain(false);
+            return null;
+        });
     }
 
     private void save(String cluster, String what, Map<String, Object> changes) {

@@ -20,6 +20,7 @@ import lnlb.core.api.run.ClusterRunner;
 import lnlb.core.api.run.ClusterView;
 import lnlb.core.api.run.NodeState;
 import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.internal.engine.PortRules;
 import lnlb.core.internal.run.Runner;
 import lnlb.core.internal.weight.ProcWeights;
 import lnlb.core.internal.weight.WeightMode;
@@ -125,6 +126,15 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
         attempts.started(pid);
     }
 
+    /** Takes the affinity and port rules from the configuration when they changed (a view change follows). */
+    private static void applyRules(Running now, ClusterMetatype config, String name) {
+        String wanted = PortRules.parse(config.affinity(), config.port_rules()).text();
+        if (!wanted.equals(now.cluster().ownRules())) {
+            now.cluster().rules(config.affinity(), config.port_rules());
+            LOG.info("{}: port rules {} (from the configuration)", name, wanted);
+        }
+    }
+
     /** Takes weight mode and manual weight from the configuration; true when that changed what this node sends. */
     private boolean applyWeights(ClusterMetatype config) {
         WeightMode mode = WeightMode.parse(config.weight_mode());
@@ -167,7 +177,8 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
         String name = name(config, properties);
         ClusterConfig clusterConfig = ClusterConfig.of(name, vip, config.device(), config.heartbeat_interval_ms(),
                 config.tolerance()).withSwapGrace(config.swap_grace_ms()).withQuorum(config.quorum())
-                .withWeightChangeInterval(config.weight_change_interval_ms());
+                .withWeightChangeInterval(config.weight_change_interval_ms())
+                .withRules(config.affinity(), config.port_rules());
         String key = blankToNull(config.key());
         String previousKey = blankToNull(config.previous_key());
         if (key != null || previousKey != null) {
@@ -199,6 +210,12 @@ public final class ClusterComponent implements ModuleRegistry.Listener, ClusterI
                 }
             } catch (IllegalArgumentException e) {
                 LOG.error("cluster {}: {}; its weight is unchanged", describe(config, properties), e.getMessage());
+                return;
+            }
+            try {
+                applyRules(now, config, name);
+            } catch (IllegalArgumentException e) {
+                LOG.error("cluster {}: {}; its port rules are unchanged", describe(config, properties), e.getMessage());
                 return;
             }
         }

@@ -52,6 +52,17 @@ public @interface ClusterMetatype {
             + " of its own after the tolerance")
     boolean quorum() default true;
 
+    @AttributeDefinition(description = "Affinity of traffic no port rule matches: source (every connection and"
+            + " datagram of a client on one node, the default, as Microsoft NLB's single), connection (each"
+            + " connection placed on its own) or network (a client's /24 on one node). Every node must agree")
+    String affinity() default "source";
+
+    @AttributeDefinition(required = false, description = "Ordered port rules PROTO:PORTS:AFFINITY, the first match"
+            + " wins: PROTO tcp, udp or any; PORTS N, N-M, a comma list or *; AFFINITY source, connection, network"
+            + " or drop (nothing answers), e.g. tcp:80,443:connection, udp:53:connection. Applied live as a view"
+            + " change; every node must have the same (a node with others is refused at join)")
+    String port_rules() default "";
+
     @AttributeDefinition(description = "Which link provider to use (LDAP filter on lnlb.link.type)")
     String link_target() default ClusterComponent.DEFAULT_LINK_TARGET;
 

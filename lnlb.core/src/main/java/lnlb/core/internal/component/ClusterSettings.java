@@ -8,15 +8,16 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The configuration that needs a restart to change: every property but the weight settings
- * (applied live), {@code link.target} (SCR re-activates the component for it) and the
+ * The configuration that needs a restart to change: every property but the weight settings and
+ * the port rules (applied live), {@code link.target} (SCR re-activates the component for it) and the
  * framework's own ({@code service.*}, {@code component.*}, FileInstall's file name). A key
  * added to {@link ClusterMetatype} later is covered without a change here.
  */
 record ClusterSettings(Map<String, String> values) {
     /** Never in service properties or log lines. */
     static final Set<String> SECRETS = Set.of("key", "previous.key");
-    private static final Set<String> LIVE = Set.of("weight.mode", "weight", "weight.source", "link.target", "felix.fileinstall.filename");
+    private static final Set<String> LIVE = Set.of("weight.mode", "weight", "weight.source", "link.target", "felix.fileinstall.filename",
+            "affinity", "port.rules");
 
     static ClusterSettings of(Map<String, Object> properties) {
         Map<String, String> values = new TreeMap<>();

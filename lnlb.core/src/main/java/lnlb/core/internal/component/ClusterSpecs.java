@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import lnlb.core.api.admin.ClusterAdmin;
 import lnlb.core.api.admin.ClusterSpecDTO;
 import lnlb.core.api.run.ClusterConfig;
+import lnlb.core.internal.engine.PortRules;
 import org.osgi.service.cm.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ final class ClusterSpecs {
         if (spec.linkType != null && !LINK_TYPE.matcher(spec.linkType).matches()) {
             throw new IllegalArgumentException("not a link type: " + spec.linkType);
         }
+        PortRules.parse(spec.affinity, spec.portRules);
     }
 
     /** The name the cluster gets: the spec's, or the first free {@code nlbN}; refused if taken or not an interface name. */
@@ -66,6 +68,12 @@ final class ClusterSpecs {
                 : ClusterConfig.DEFAULT_INTERVAL_MILLIS);
         p.put(ClusterAdmin.TOLERANCE, spec.tolerance != 0 ? spec.tolerance : ClusterConfig.DEFAULT_TOLERANCE);
         p.put(ClusterAdmin.LINK_TARGET, linkTarget(spec));
+        if (spec.affinity != null && !spec.affinity.isBlank()) {
+            p.put(ClusterAdmin.AFFINITY, spec.affinity.trim());
+        }
+        if (spec.portRules != null && !spec.portRules.isBlank()) {
+            p.put(ClusterAdmin.PORT_RULES, spec.portRules.trim());
+        }
         return p;
     }
 

@@ -45,6 +45,12 @@ final class ClusterStatus {
         dto.heartbeatIntervalMillis = e.config().heartbeatIntervalMillis();
         dto.tolerance = e.config().tolerance();
         dto.source = "";
+        dto.rules = e.view().rules().text();
+        dto.rulesDigest = e.view().rules().digestText();
+        dto.ownRules = e.ownRules().text();
+        String refusal = e.refusal();
+        dto.refusal = refusal == null ? "" : refusal;
+        dto.draining = e.draining();
         return dto;
     }
 
@@ -55,9 +61,9 @@ final class ClusterStatus {
      * Another node's state as {@code nodes} shows it, from its place in the view and how long ago it
      * was last heard ({@code Long.MAX_VALUE}: never); null when it is no longer worth a line.
      */
-    static String peerState(boolean inView, long age, long deadAfter) {
+    static String peerState(boolean inView, boolean draining, long age, long deadAfter) {
         if (inView) {
-            return age <= deadAfter ? "member" : "silent";
+            return age > deadAfter ? "silent" : draining ? "draining" : "member";
         }
         if (age <= deadAfter) {
             return "joining";
@@ -76,6 +82,7 @@ final class ClusterStatus {
         for (long member : view.members()) {
             ages.putIfAbsent(member, Long.MAX_VALUE);
         }
+        Map<Long, Long> sessions = e.sessionsPerOwner();
         List<NodeDTO> nodes = new ArrayList<>();
         ages.forEach((node, age) -> {
             NodeDTO dto = new NodeDTO();
@@ -86,13 +93,17 @@ final class ClusterStatus {
             dto.self = node == self;
             dto.coordinator = node == coordinator;
             dto.lastHeardMillis = age == Long.MAX_VALUE ? -1 : age;
+            dto.draining = view.isDraining(node);
+            dto.sessions = sessions.getOrDefault(node, 0L);
             if (dto.self) {
                 dto.state = e.state().name().toLowerCase(Locale.ROOT);
                 if (!dto.inView) {
                     dto.weight = Math.max(1, c.weights().current());
+                } else if (dto.draining) {
+                    dto.state = "draining";
                 }
             } else {
-                dto.state = peerState(dto.inView, age, deadAfter);
+                dto.state = peerState(dto.inView, dto.draining, age, deadAfter);
                 if (dto.state == null) {
                     return; // long gone: the list is of the cluster, not its history
                 }
@@ -205,6 +216,10 @@ final class ClusterStatus {
         dto.clusterMac = "";
         dto.localNode = "";
         dto.coordinator = "";
+        dto.rules = "";
+        dto.rulesDigest = "";
+        dto.ownRules = "";
+        dto.refusal = "";
         dto.weightMode = "";
         dto.source = "";
         dto.state = state;

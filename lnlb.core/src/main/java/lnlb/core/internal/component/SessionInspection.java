@@ -219,7 +219,7 @@ final class SessionInspection {
         dto.module = m == null ? "" : m.getClass().getName();
         if (o.owner() == NodeAddress.NONE) {
             dto.owner = "";
-            dto.reason = "none";
+            dto.reason = o.how() == 3 ? "dropped by a port rule" : "none";
             return dto;
         }
         dto.owner = NodeAddress.format(o.owner());

@@ -98,6 +98,10 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private final JoinSync joinSync;
     private final MessageIntake intake;
     private final long tickMillis;
+    /** A drain with {@code --leave}: leave once drained, at the latest at {@link #leaveDeadline}. */
+    private boolean leaveWhenDrained;
+    private long leaveDeadline;
+    private long nextLeaveCheck;
     private EventLoop.Timer tickTimer;
 
     public ClusterEngine(ClusterConfig config, ClusterLink link, EventLoop loop, WeightSource weights) {
@@ -122,6 +126,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
             reassembler.setAuthenticator(authenticator);
         }
         this.standing = new Standing(self);
+        standing.ownRules = PortRules.parse(config.affinity(), config.portRules());
         this.membership = new Membership(self, config.deadAfterMillis());
         this.modules = new ModuleTable(this, counters);
         EnginePart.Shared shared = new EnginePart.Shared(this, config, link, loop, standing, membership, modules, counters);
@@ -229,6 +234,94 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     /** Who owns {@code client}'s next datagram now, and why ({@link Ownership#of}); records nothing. */
     public Ownership ownerOf(int protocol, byte[] client, int port) {
         return Ownership.of(decider, standing.view, vip(), protocol, client, port);
+    }
+
+    /**
+     * Drain on or off (on the loop): a draining member keeps the sessions it tracks and takes no new
+     * one. Its heartbeats say so; the coordinator's next view carries it, so every node decides alike.
+     * With {@code leave}, the node leaves the cluster once the view carries its drain and it owns no
+     * live session, or after {@code timeoutMillis} (0: no limit).
+     */
+    public void drain(boolean on, boolean leave, long timeoutMillis) {
+        standing.draining = on;
+        leaveWhenDrained = on && leave;
+        leaveDeadline = timeoutMillis > 0 ? loop.nowMillis() + timeoutMillis : Long.MAX_VALUE;
+        LOG.info("{}: {}{}", name(), on ? "draining: no new session comes here" : "drain ended: taking new sessions",
+                leaveWhenDrained ? ", leaving once its sessions are over" + (timeoutMillis > 0 ? " or after "
+                        + timeoutMillis / 1000 + " s" : "") : "");
+    }
+
+    public void drain(boolean on) {
+        drain(on, false, 0);
+    }
+
+    /** A draining node asked to leave goes once the view has its drain and its sessions are over (checked each interval). */
+    private void leaveIfDrained(long now) {
+        if (!leaveWhenDrained || standing.state != State.MEMBER || now < nextLeaveCheck) {
+            return;
+        }
+        nextLeaveCheck = now + config.heartbeatIntervalMillis();
+        long sessions = standing.view.isDraining(self) ? sessionsOf(self) : -1;
+        if (sessions == 0 || now >= leaveDeadline) {
+            LOG.info("{}: drained ({}); leaving the cluster", name(),
+                    sessions == 0 ? "no session left" : sessions + " sessions left at the timeout");
+            leaveWhenDrained = false;
+            stop(true);
+        }
+    }
+
+    /** True when this node asks to drain. */
+    public boolean draining() {
+        return standing.draining;
+    }
+
+    /**
+     * This node's port rules (on the loop): a coordinator proposes a view with them at once; any
+     * other member keeps the view's until its coordinator has the same. Set them on every node.
+     */
+    public void rules(PortRules rules) {
+        if (!rules.equals(standing.ownRules)) {
+            LOG.info("{}: port rules {} (digest {}){}", name(), rules.text(), rules.digestText(),
+                    viewChange.isCoordinator() ? ": proposing them" : "; the view changes when its coordinator has them");
+        }
+        standing.ownRules = rules;
+    }
+
+    /** The port rules of this node's configuration. */
+    public PortRules ownRules() {
+        return standing.ownRules;
+    }
+
+    /** Why the cluster does not let this node in (its port rules differ), or null. */
+    public String refusal() {
+        return standing.joining() ? standing.refusal : null;
+    }
+
+    /** The live sessions {@code node} owns: see {@link #sessionsPerOwner}. */
+    public long sessionsOf(long node) {
+        return sessionsPerOwner().getOrDefault(node, 0L);
+    }
+
+    /**
+     * Live sessions per owner in every module's table (modules that list their sessions), on the
+     * loop: what a draining node waits to see reach 0. Walks the tables.
+     */
+    public Map<Long, Long> sessionsPerOwner() {
+        Map<Long, Long> counts = new java.util.TreeMap<>();
+        long now = loop.nowMillis();
+        for (ProtocolModule module : modules.distinct()) {
+            if (module instanceof lnlb.core.api.table.SessionEntries entries) {
+                long idle = entries.entryIdleMillis();
+                for (int from = 0; from != lnlb.core.api.table.SessionEntries.END; ) {
+                    from = entries.visit(this, from, 1 << 16, (key, owner, lastSeen, state) -> {
+                        if (now - lastSeen < idle) {
+                            counts.merge(owner, 1L, Long::sum);
+                        }
+                    });
+                }
+            }
+        }
+        return counts;
     }
 
     public State state() {
@@ -348,6 +441,7 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
                 case OBSERVER, MEMBER -> liveness.tickMember(now);
                 default -> { }
             }
+            leaveIfDrained(now);
         } finally {
             if (standing.state != State.STOPPED) {
                 tickTimer = loop.schedule(tickMillis, this::tick);

@@ -3,6 +3,7 @@ package lnlb.core.internal.engine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import lnlb.core.api.Affinity;
 import lnlb.core.api.Datagram;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
@@ -20,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * owner the proposed view would change (the {@link AmbiguityLog} other nodes report in COMMITTED),
  * and on the coordinator, between its COMMIT and the first COMMITTED, it holds them (the
  * {@link CommitWindow}); datagrams of a protocol whose module left wait in an orphan queue.
+ *
+ * <p>Every datagram is first classified by the port rules of the view it is decided under
+ * ({@link PortRules}): a {@code drop} rule drops it on every node, any other rule's affinity goes
+ * to the module on the datagram ({@link Datagram#classify}). A datagram whose affinity a pending or
+ * just-committed view changes is treated like one whose owner it changes (logged, held).
  */
 final class Decider extends EnginePart {
     private static final Logger LOG = LoggerFactory.getLogger(Decider.class);
@@ -78,18 +84,40 @@ final class Decider extends EnginePart {
                 return;
             }
         }
+        int affinity = deciding.rules().affinity(d);
         long owner;
         try {
-            owner = window.isOpen() ? ownerInWindow(module, slot, d, deciding, buffer, offset, length)
-                    : owner(module, slot, d, deciding);
+            owner = window.isOpen() ? ownerInWindow(module, slot, d, affinity, deciding, buffer, offset, length)
+                    : owner(module, slot, d, affinity, deciding);
         } catch (RuntimeException e) {
             moduleFailed(module, e);
             return;
         }
         if (owner == NodeAddress.NONE) {
-            return; // held
+            return; // held, or dropped by a rule
         }
         accept(slot, owner, buffer, offset, length);
+    }
+
+    /**
+     * True when the module's session answer for {@code d} differs between the drains of
+     * {@code other} and {@code mine} (a client's new connection that its node's drain sends
+     * elsewhere). Asks {@link SessionEntries#lookup}, which changes nothing; only while two views
+     * with other drains are in play. Leaves {@code d} classified by {@code mine}.
+     */
+    private boolean drainChangesOwner(ProtocolModule module, Datagram d, int affinity, View other, View mine) {
+        if (other.sameDrains(mine) || !(module instanceof SessionEntries entries)) {
+            return false;
+        }
+        d.classify(affinity, other.drainingNodes());
+        long theirs = entries.lookup(cluster, d);
+        d.classify(affinity, mine.drainingNodes());
+        return theirs != entries.lookup(cluster, d);
+    }
+
+    /** The affinity a datagram's key is computed under: a dropped one is keyed by its source. */
+    private static int keyAffinity(int affinity) {
+        return affinity == Affinity.DROP ? Affinity.SOURCE : affinity;
     }
 
     /** A decision made: counted, and the datagram delivered when it is this member's. */
@@ -107,17 +135,27 @@ final class Decider extends EnginePart {
     }
 
     /** Outside the coordinator's window: {@code deciding} decides; during PREPARE, racing datagrams are logged. */
-    private long owner(ProtocolModule module, int slot, Datagram d, View deciding) {
-        long owner = module.related(cluster, d);
+    private long owner(ProtocolModule module, int slot, Datagram d, int affinity, View deciding) {
         View next = standing.pending;
+        boolean affinityChanges = next != null && next.rules().affinity(d) != affinity;
+        d.classify(keyAffinity(affinity), deciding.drainingNodes());
+        affinityChanges |= next != null && affinity != Affinity.DROP && drainChangesOwner(module, d, affinity, next, deciding);
+        if (affinity == Affinity.DROP) {
+            counters.ruleDrops++;
+            if (affinityChanges) {
+                ambiguities.record(slot, module.assignmentKey(cluster, d), Digest.of(d.buffer(), d.offset(), d.length()));
+            }
+            return NodeAddress.NONE;
+        }
+        long owner = module.related(cluster, d);
         if (owner == NodeAddress.NONE) {
             long key = module.assignmentKey(cluster, d);
             owner = deciding.table().ownerOfKey(key);
-            if (next != null && next.table().ownerOfKey(key) != owner) {
+            if (next != null && (affinityChanges || next.table().ownerOfKey(key) != owner)) {
                 ambiguities.record(slot, key, Digest.of(d.buffer(), d.offset(), d.length()));
             }
             module.assigned(cluster, d, owner);
-        } else if (next != null && !next.contains(owner)) {
+        } else if (next != null && (affinityChanges || !next.contains(owner))) {
             ambiguities.record(slot, module.assignmentKey(cluster, d), Digest.of(d.buffer(), d.offset(), d.length()));
         }
         return owner;
@@ -137,6 +175,13 @@ final class Decider extends EnginePart {
         if (module == null) {
             return NodeAddress.NONE;
         }
+        int affinity = deciding.rules().affinity(d);
+        if (affinity == Affinity.DROP) {
+            out[0] = slot;
+            out[1] = 3; // a port rule drops it
+            return NodeAddress.NONE;
+        }
+        d.classify(affinity, deciding.drainingNodes());
         long tracked = module instanceof SessionEntries entries ? entries.lookup(cluster, d) : NodeAddress.NONE;
         long key = module.assignmentKey(cluster, d);
         out[0] = slot;
@@ -147,24 +192,45 @@ final class Decider extends EnginePart {
     }
 
     /** Coordinator between COMMIT and the first COMMITTED: hold what the old and the new view decide differently. */
-    private long ownerInWindow(ProtocolModule module, int slot, Datagram d, View deciding, ByteBuffer buffer, int offset,
-            int length) {
+    private long ownerInWindow(ProtocolModule module, int slot, Datagram d, int affinity, View deciding,
+            ByteBuffer buffer, int offset, int length) {
+        int oldAffinity = window.old().rules().affinity(d);
+        if (oldAffinity != affinity) {
+            // The rules changed for it: which view the others decided it by, COMMITTED tells.
+            d.classify(keyAffinity(oldAffinity), window.old().drainingNodes());
+            hold(buffer, offset, length, slot, module.assignmentKey(cluster, d));
+            return NodeAddress.NONE;
+        }
+        d.classify(keyAffinity(affinity), deciding.drainingNodes());
+        if (affinity == Affinity.DROP) {
+            counters.ruleDrops++;
+            return NodeAddress.NONE;
+        }
+        if (drainChangesOwner(module, d, affinity, window.old(), deciding)) {
+            // A drain sends this client's new connection elsewhere now: COMMITTED tells which view decided it.
+            hold(buffer, offset, length, slot, module.assignmentKey(cluster, d));
+            return NodeAddress.NONE;
+        }
         long tracked = module.related(cluster, d);
         long key = module.assignmentKey(cluster, d);
         long oldOwner = tracked != NodeAddress.NONE ? tracked : window.old().table().ownerOfKey(key);
         long newOwner = tracked != NodeAddress.NONE && deciding.contains(tracked) ? tracked : deciding.table().ownerOfKey(key);
         if (oldOwner != newOwner || window.holds(slot, key)) {
-            if (window.hold(buffer, offset, length, link.headroom(), slot, key)) {
-                counters.held++;
-            } else {
-                counters.heldDropped++;
-            }
+            hold(buffer, offset, length, slot, key);
             return NodeAddress.NONE;
         }
         if (tracked == NodeAddress.NONE) {
             module.assigned(cluster, d, newOwner);
         }
         return newOwner;
+    }
+
+    private void hold(ByteBuffer buffer, int offset, int length, int slot, long key) {
+        if (window.hold(buffer, offset, length, link.headroom(), slot, key)) {
+            counters.held++;
+        } else {
+            counters.heldDropped++;
+        }
     }
 
     /** A datagram the window held, decided under the old view ({@code underOld}) or {@code current}. */
@@ -176,6 +242,12 @@ final class Decider extends EnginePart {
             counters.noModule++;
             return;
         }
+        int affinity = (underOld ? old : current).rules().affinity(d);
+        if (affinity == Affinity.DROP) {
+            counters.ruleDrops++;
+            return;
+        }
+        d.classify(affinity, (underOld ? old : current).drainingNodes());
         long owner;
         try {
             long key = module.assignmentKey(cluster, d);
@@ -195,14 +267,15 @@ final class Decider extends EnginePart {
         accept(slot, owner, buffer, offset, length);
     }
 
-    /** A held datagram's slot, session key and digest (see {@link CommitWindow.Sessions}). */
-    boolean sessionOf(ByteBuffer buffer, int offset, int length, long[] out) {
+    /** A held datagram's slot, session key under {@code old}'s rules, and digest (see {@link CommitWindow.Sessions}). */
+    boolean sessionOf(ByteBuffer buffer, int offset, int length, long[] out, View old) {
         Datagram d = datagram.wrap(buffer, offset + ETHERNET_HEADER, length - ETHERNET_HEADER);
         int slot = slotOf(d);
         ProtocolModule module = modules.get(slot);
         if (module == null || !d.valid()) {
             return false;
         }
+        d.classify(keyAffinity(old.rules().affinity(d)), old.drainingNodes());
         try {
             out[0] = slot;
             out[1] = module.assignmentKey(cluster, d);

@@ -42,6 +42,10 @@ public final class EngineCounters {
     public long swapHoldMillis;
     /** Cluster messages under this node's own MAC: forged by another host (the links never return a node's own frames). */
     public long forgedOwnMessages;
+    /** Datagrams a port rule says {@code drop}: no node answers them. */
+    public long ruleDrops;
+    /** JOINs refused because the joiner's port rules differ from the view's. */
+    public long refusedJoins;
     public final long[] decisionsPerProtocol = new long[256];
 
     /** Name/value pairs, in a stable order, for status dumps. */
@@ -76,6 +80,8 @@ public final class EngineCounters {
         map.put("swap.move.ms", swapMoveMillis);
         map.put("swap.hold.ms", swapHoldMillis);
         map.put("forged.own.messages", forgedOwnMessages);
+        map.put("rule.drops", ruleDrops);
+        map.put("refused.joins", refusedJoins);
         return map;
     }
 }

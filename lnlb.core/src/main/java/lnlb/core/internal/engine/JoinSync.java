@@ -203,14 +203,14 @@ final class JoinSync extends EnginePart {
             welcome = null;
         }
         if (now >= nextJoin && standing.state == ClusterEngine.State.JOINING) {
-            outbox.send(new Join(outbox.weight()));
+            outbox.send(new Join(outbox.weight(), standing.ownRules.digest()));
             nextJoin = now + Math.max(1, config.heartbeatIntervalMillis() / 2);
         }
         liveness.heartbeatIfDue(now);
         if (standing.state == ClusterEngine.State.JOINING && mayFound(now)) {
             LOG.info("{}: nobody answered; founding the cluster", cluster.name());
             becomeObserver(new View(Math.max(1, standing.highestEpochSeen + 1), new long[] {self},
-                    new int[] {outbox.weight()}));
+                    new int[] {outbox.weight()}, new boolean[] {standing.draining}, standing.ownRules));
         }
     }
 

@@ -119,7 +119,8 @@ final class Liveness extends EnginePart {
         if (message.target() != self) {
             return;
         }
-        outbox.send(new Retransmit(standing.view.epoch(), outbox.weight(), standing.code()));
+        outbox.send(new Retransmit(standing.view.epoch(), outbox.weight(), standing.code(), standing.flags(),
+                standing.ownRules.digest()));
         viewChange.repeatFor(message.epoch());
     }
 

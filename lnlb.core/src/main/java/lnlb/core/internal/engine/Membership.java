@@ -136,23 +136,39 @@ final class Membership {
      * observers, with their latest weights, at {@code epoch}.
      */
     View desired(View current, int selfWeight, long epoch, long now) {
+        return desired(current, selfWeight, false, PortRules.DEFAULT, epoch, now);
+    }
+
+    /**
+     * The view the cluster should have now, with each member's drain flag and {@code rules} (the
+     * coordinator's): an observer whose rules differ is left out (it joined before a change).
+     */
+    View desired(View current, int selfWeight, boolean selfDraining, PortRules rules, long epoch, long now) {
         List<Long> nodes = new ArrayList<>();
         List<Integer> weights = new ArrayList<>();
+        List<Boolean> draining = new ArrayList<>();
         nodes.add(self);
         weights.add(selfWeight);
+        draining.add(selfDraining);
         for (Peer peer : peers.values()) {
             if (!isAlive(peer.node, now)) {
                 continue;
             }
             // A member that JOINs again restarted and lost its state: it leaves the view first.
             boolean member = current.contains(peer.node) && (peer.state == Peer.MEMBER || peer.state == Peer.UNKNOWN);
-            if (member || peer.state == Peer.OBSERVER) {
+            boolean sameRules = peer.rules == 0 || peer.rules == rules.digest();
+            if (member || peer.state == Peer.OBSERVER && sameRules) {
                 nodes.add(peer.node);
                 weights.add(peer.weight);
+                draining.add(peer.draining);
             }
         }
+        boolean[] flags = new boolean[draining.size()];
+        for (int i = 0; i < flags.length; i++) {
+            flags[i] = draining.get(i);
+        }
         return new View(epoch, nodes.stream().mapToLong(Long::longValue).toArray(),
-                weights.stream().mapToInt(Integer::intValue).toArray());
+                weights.stream().mapToInt(Integer::intValue).toArray(), flags, rules);
     }
 
     /** Members silent for more than {@code silenceMillis} that were not asked yet; marks them asked. */

@@ -54,12 +54,13 @@ final class MessageIntake extends EnginePart {
         }
         counters.clusterMessages++;
         Peer peer = membership.heardFrom(received.sender(), cluster.nowMillis());
-        if (received.message() instanceof Join) {
+        if (received.message() instanceof Join j) {
             peer.state = Peer.JOINING; // every node sees the same JOIN: it restarted or is new
+            peer.rules = j.rules();
         } else if (received.message() instanceof Heartbeat h) {
-            heard(peer, h.epoch(), h.weight(), h.state());
+            heard(peer, h.epoch(), h.weight(), h.state(), h.flags(), h.rules());
         } else if (received.message() instanceof Retransmit r) {
-            heard(peer, r.epoch(), r.weight(), r.state());
+            heard(peer, r.epoch(), r.weight(), r.state(), r.flags(), r.rules());
         }
         if (standing.joining()) {
             if (received.message() instanceof Welcome || received.message() instanceof Conntrack) {
@@ -72,11 +73,30 @@ final class MessageIntake extends EnginePart {
         handle(received.sender(), received.message());
     }
 
-    private void heard(Peer peer, long epoch, int weight, int peerState) {
+    private void heard(Peer peer, long epoch, int weight, int peerState, int flags, int rules) {
         peer.epoch = epoch;
         peer.weight = Math.max(1, weight);
         peer.state = peerState;
+        peer.draining = (flags & ClusterMessage.DRAINING) != 0;
+        peer.rules = rules;
         standing.sawEpoch(epoch);
+        if (standing.joining() && peerState == Peer.MEMBER) {
+            noteRefusal(peer);
+        }
+    }
+
+    /** A joining node that hears a member with other port rules knows why nobody welcomes it. */
+    private void noteRefusal(Peer member) {
+        int own = standing.ownRules.digest();
+        if (member.rules == 0 || member.rules == own || member.node != membership.lowestLiveMember(cluster.nowMillis())) {
+            return;
+        }
+        String why = String.format("refused: the cluster's port rules (digest %08x, from %s) differ from this "
+                + "node's (%08x: %s)", member.rules, NodeAddress.format(member.node), own, standing.ownRules.text());
+        if (!why.equals(standing.refusal)) {
+            LOG.error("{}: {}; set the same affinity and port.rules on every node", cluster.name(), why);
+            standing.refusal = why;
+        }
     }
 
     void handle(long sender, ClusterMessage message) {
@@ -107,10 +127,29 @@ final class MessageIntake extends EnginePart {
     }
 
     private void onJoin(long joiner) {
+        if (rulesDiffer(joiner)) {
+            return;
+        }
         if (viewChange.isCoordinator() && !viewChange.busy() && !standing.view.contains(joiner)
                 && joinSync.mayWelcome(joiner, cluster.nowMillis())) {
             joinSync.welcome(joiner); // otherwise the joiner repeats JOIN; it is served when this node is idle
         }
+    }
+
+    /** A joiner whose port rules differ from the view's is refused: it would decide differently. */
+    private boolean rulesDiffer(long joiner) {
+        Peer peer = membership.peer(joiner);
+        PortRules rules = standing.view.rules();
+        if (peer == null || peer.rules == 0 || peer.rules == rules.digest() || !viewChange.isCoordinator()) {
+            return false;
+        }
+        counters.refusedJoins++;
+        if (!peer.refusalLogged) {
+            peer.refusalLogged = true;
+            LOG.error("{}: refusing {}: its port rules (digest {}) differ from the view's ({}: {})", cluster.name(),
+                    NodeAddress.format(joiner), String.format("%08x", peer.rules), rules.digestText(), rules.text());
+        }
+        return true;
     }
 
     private void onCommit(View committed) {

@@ -33,7 +33,7 @@ final class Outbox extends EnginePart {
     }
 
     void heartbeat() {
-        send(new Heartbeat(standing.view.epoch(), weight(), standing.code()));
+        send(new Heartbeat(standing.view.epoch(), weight(), standing.code(), standing.flags(), standing.ownRules.digest()));
     }
 
     /** This node's weight now (at least 1). */

@@ -16,6 +16,12 @@ final class Peer {
     long epoch;
     boolean askedRetransmit;
     boolean left;
+    /** It asks to take no new session. */
+    boolean draining;
+    /** Digest of the port rules of its configuration (JOIN, heartbeats); 0 = not said. */
+    int rules;
+    /** Its refusal was logged (a JOIN whose rules differ from the view's). */
+    boolean refusalLogged;
 
     Peer(long node, long now) {
         this.node = node;

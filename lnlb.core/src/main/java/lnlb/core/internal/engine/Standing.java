@@ -18,6 +18,12 @@ final class Standing {
      * cluster, so {@link JoinSync} asks to hear them first.
      */
     View lastSharedView;
+    /** The port rules of this node's configuration: a view it founds or coordinates carries them. */
+    PortRules ownRules = PortRules.DEFAULT;
+    /** This node asks to take no new session (drain): its heartbeats say so, the coordinator's view follows. */
+    boolean draining;
+    /** Why this node is not let in, or null: the cluster's port rules differ from its own. */
+    String refusal;
 
     Standing(long self) {
         this.self = self;
@@ -61,6 +67,11 @@ final class Standing {
         if (next.contains(self)) {
             lastSharedView = next.size() >= 2 ? next : null;
         }
+    }
+
+    /** Heartbeat flags of this node ({@code ClusterMessage.DRAINING}). */
+    int flags() {
+        return draining ? lnlb.core.internal.wire.ClusterMessage.DRAINING : 0;
     }
 
     /** Heartbeat code of this node's state. */

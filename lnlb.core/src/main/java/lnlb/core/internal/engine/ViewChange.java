@@ -153,7 +153,7 @@ final class ViewChange extends EnginePart {
         standing.pending = null;
         pendingProposer = NodeAddress.NONE;
         counters.viewChanges++;
-        if (next.sameMembers(old)) {
+        if (next.sameMembers(old) && next.sameSettings(old)) {
             counters.weightViewChanges++;
             weightChangedAt = loop.nowMillis();
         }
@@ -231,7 +231,8 @@ final class ViewChange extends EnginePart {
                 return;
             }
         }
-        View desired = membership.desired(standing.view, outbox.weight(), standing.nextEpoch(), now);
+        View desired = membership.desired(standing.view, outbox.weight(), standing.draining, standing.ownRules,
+                standing.nextEpoch(), now);
         if (!desired.sameMembership(standing.view) && !waitsForModule(desired) && !weightsMustWait(desired, now)) {
             propose(desired, now);
         }
@@ -244,7 +245,8 @@ final class ViewChange extends EnginePart {
      * proposed at once, with the weights of the moment.
      */
     private boolean weightsMustWait(View desired, long now) {
-        return desired.sameMembers(standing.view) && now - weightChangedAt < config.weightChangeMillis();
+        return desired.sameMembers(standing.view) && desired.sameSettings(standing.view)
+                && now - weightChangedAt < config.weightChangeMillis();
     }
 
     private void propose(View next, long now) {
@@ -288,7 +290,8 @@ final class ViewChange extends EnginePart {
      */
     private void resolveWindow(Committed report) {
         View old = window.old();
-        window.resolve(report, decider::sessionOf, (buffer, offset, length, underOld) ->
+        window.resolve(report, (buffer, offset, length, out) -> decider.sessionOf(buffer, offset, length, out, old),
+                (buffer, offset, length, underOld) ->
                 decider.decideHeld(buffer, offset, length, old, standing.view, underOld));
         forgetRemoved(old, standing.view);
     }

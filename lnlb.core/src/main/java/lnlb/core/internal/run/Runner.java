@@ -19,6 +19,7 @@ import lnlb.core.api.run.NodeState;
 import lnlb.core.api.run.RunningCluster;
 import lnlb.core.api.run.WeightSource;
 import lnlb.core.internal.engine.ClusterEngine;
+import lnlb.core.internal.engine.PortRules;
 import lnlb.core.internal.engine.View;
 import lnlb.core.internal.loop.EventLoop;
 import lnlb.core.internal.loop.StallMeter;
@@ -237,7 +238,7 @@ public final class Runner implements RunningCluster {
 
     /** The API's snapshot of an engine view. */
     public static ClusterView snapshot(View view) {
-        return new ClusterView(view.epoch(), view.members(), view.weights());
+        return ClusterView.of(view);
     }
 
     @Override
@@ -263,6 +264,43 @@ public final class Runner implements RunningCluster {
     @Override
     public long nowMillis() {
         return loop.nowMillis();
+    }
+
+    @Override
+    public void drain(boolean on, boolean leave, long timeoutMillis) {
+        call(() -> {
+            engine.drain(on, leave, timeoutMillis);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean draining() {
+        return call(engine::draining);
+    }
+
+    @Override
+    public void rules(String affinity, String portRules) {
+        PortRules rules = PortRules.parse(affinity, portRules);
+        call(() -> {
+            engine.rules(rules);
+            return null;
+        });
+    }
+
+    @Override
+    public String ownRules() {
+        return call(() -> engine.ownRules().text());
+    }
+
+    @Override
+    public String refusal() {
+        return call(engine::refusal);
+    }
+
+    @Override
+    public long sessionsOf(long node) {
+        return call(() -> engine.sessionsOf(node));
     }
 
     @Override

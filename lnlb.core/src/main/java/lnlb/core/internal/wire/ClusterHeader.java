@@ -22,7 +22,7 @@ import lnlb.core.api.NodeAddress;
  *     12        +-------------------------------+
  *               |  EtherType = 0x88B5           |
  *     14      0 +---------------+---------------+
- *               |  Version = 2  |     Type      |
+ *               |  Version = 3  |     Type      |
  *     16      2 +---------------+---------------+
  *               |  Flags: 1 = sealed (trailer)  |
  *     18      4 +-------------------------------+
@@ -54,6 +54,9 @@ import lnlb.core.api.NodeAddress;
  * <p>Version 2 added the trailer: with a cluster key every frame is sealed on its own ({@link
  * MessageAuthenticator}), so a forged fragment is refused before reassembly keeps anything for it.
  * Version 1 sealed whole messages instead; its frames are counted as {@code badVersion} and dropped.
+ * Version 3 changed bodies (issue 13): JOIN and heartbeats carry the port rules' digest and a drain
+ * flag, views each member's drain flag and the port rules; a version 2 node cannot decide as a
+ * version 3 cluster does, so their frames are dropped as {@code badVersion} both ways.
  *
  * <p>Every fragment but the last carries a full slice of the same length {@code S}, so fragment
  * {@code i} holds body bytes {@code [i*S, i*S + sliceLength)}. A sender uses
@@ -68,8 +71,8 @@ import lnlb.core.api.NodeAddress;
 public final class ClusterHeader {
     /** IEEE 802 "local experimental EtherType 1". */
     public static final int ETHERTYPE = 0x88B5;
-    /** The header version this code writes and reads (2: per-frame trailer; see above). */
-    public static final int VERSION = 2;
+    /** The header version this code writes and reads (3: per-frame trailer, rules and drain in the bodies; see above). */
+    public static final int VERSION = 3;
     /** The most fragments one message may have; keeps a receiver's bitmap of fragments small. */
     public static final int MAX_FRAGMENTS = 0x8000;
     /** The longest slice one frame can carry (the slice length is a u16). */

@@ -17,6 +17,9 @@ import lnlb.core.api.NodeAddress;
  * modified. Their {@code equals}, {@code hashCode} and {@code toString} compare contents.
  */
 public sealed interface ClusterMessage {
+    /** Heartbeat flag: the sender drains (takes no new session). */
+    int DRAINING = 1;
+
     /** {@link Join}: a node asks to join; repeated at start. */
     int JOIN = 1;
     /** {@link Welcome}: the first node's answer to a join, followed by CONNTRACK dumps. */
@@ -70,8 +73,12 @@ public sealed interface ClusterMessage {
         }
     }
 
-    /** Body: {@code u32 weight}. */
-    record Join(int weight) implements ClusterMessage {
+    /** Body: {@code u32 weight, u32 rules digest} (the joiner's port rules: a view with others refuses it). */
+    record Join(int weight, int rules) implements ClusterMessage {
+        public Join(int weight) {
+            this(weight, 0);
+        }
+
         @Override
         public int type() {
             return JOIN;
@@ -118,10 +125,18 @@ public sealed interface ClusterMessage {
         }
     }
 
-    /** Body: {@code u64 epoch, u32 weight, u8 state}. */
-    record Heartbeat(long epoch, int weight, int state) implements ClusterMessage {
+    /**
+     * Body: {@code u64 epoch, u32 weight, u8 state, u8 flags, u32 rules digest}. Flags: bit 0 the
+     * node drains ({@link #DRAINING}). The digest is of the port rules in the node's configuration.
+     */
+    record Heartbeat(long epoch, int weight, int state, int flags, int rules) implements ClusterMessage {
         public Heartbeat {
             requireU8(state, "state");
+            requireU8(flags, "flags");
+        }
+
+        public Heartbeat(long epoch, int weight, int state) {
+            this(epoch, weight, state, 0, 0);
         }
 
         @Override
@@ -142,10 +157,15 @@ public sealed interface ClusterMessage {
         }
     }
 
-    /** Body: {@code u64 epoch, u32 weight, u8 state}. */
-    record Retransmit(long epoch, int weight, int state) implements ClusterMessage {
+    /** Body: as {@link Heartbeat}'s. */
+    record Retransmit(long epoch, int weight, int state, int flags, int rules) implements ClusterMessage {
         public Retransmit {
             requireU8(state, "state");
+            requireU8(flags, "flags");
+        }
+
+        public Retransmit(long epoch, int weight, int state) {
+            this(epoch, weight, state, 0, 0);
         }
 
         @Override

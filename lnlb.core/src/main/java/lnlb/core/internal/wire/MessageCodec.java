@@ -26,7 +26,7 @@ import lnlb.core.internal.wire.ClusterMessage.Welcome;
  */
 public final class MessageCodec {
     private static final int MAC = 6;
-    private static final int MEMBER = MAC + 4;
+    private static final int MEMBER = MAC + 4 + 1;
     private static final int COMMITTED_ENTRY = 1 + 8 + 8;
     private static final Leave LEAVE = new Leave();
 
@@ -36,13 +36,13 @@ public final class MessageCodec {
     /** The number of body bytes {@link #encode} writes for {@code message}. */
     public static long bodyLength(ClusterMessage message) {
         switch (message.type()) {
-            case ClusterMessage.JOIN: return 4;
+            case ClusterMessage.JOIN: return 8;
             case ClusterMessage.WELCOME: {
                 Welcome w = (Welcome) message;
                 return MAC + viewLength(w.view()) + 2 + w.protocols().length;
             }
             case ClusterMessage.HEARTBEAT:
-            case ClusterMessage.RETRANSMIT: return 8 + 4 + 1;
+            case ClusterMessage.RETRANSMIT: return 8 + 4 + 1 + 1 + 4;
             case ClusterMessage.ASK_RETRANSMIT: return MAC + 8;
             case ClusterMessage.LEAVE: return 0;
             case ClusterMessage.CONNTRACK: return MAC + 1 + 4 + (long) ((Conntrack) message).state().length;
@@ -75,7 +75,8 @@ public final class MessageCodec {
         switch (message.type()) {
             case ClusterMessage.JOIN:
                 dst.putInt(p, ((Join) message).weight());
-                p += 4;
+                dst.putInt(p + 4, ((Join) message).rules());
+                p += 8;
                 break;
             case ClusterMessage.WELCOME: {
                 Welcome w = (Welcome) message;
@@ -90,12 +91,12 @@ public final class MessageCodec {
             }
             case ClusterMessage.HEARTBEAT: {
                 Heartbeat h = (Heartbeat) message;
-                p = writeBeat(dst, p, h.epoch(), h.weight(), h.state());
+                p = writeBeat(dst, p, h.epoch(), h.weight(), h.state(), h.flags(), h.rules());
                 break;
             }
             case ClusterMessage.RETRANSMIT: {
                 Retransmit r = (Retransmit) message;
-                p = writeBeat(dst, p, r.epoch(), r.weight(), r.state());
+                p = writeBeat(dst, p, r.epoch(), r.weight(), r.state(), r.flags(), r.rules());
                 break;
             }
             case ClusterMessage.ASK_RETRANSMIT: {
@@ -155,7 +156,7 @@ public final class MessageCodec {
     private static ClusterMessage read(int type, Reader in) {
         switch (type) {
             case ClusterMessage.JOIN:
-                return new Join(in.u32());
+                return new Join(in.u32(), in.u32());
             case ClusterMessage.WELCOME: {
                 long joiner = in.mac();
                 View view = readView(in);
@@ -170,9 +171,9 @@ public final class MessageCodec {
                 return new Welcome(joiner, view, protocols);
             }
             case ClusterMessage.HEARTBEAT:
-                return new Heartbeat(in.u64(), in.u32(), in.u8());
+                return new Heartbeat(in.u64(), in.u32(), in.u8(), in.u8(), in.u32());
             case ClusterMessage.RETRANSMIT:
-                return new Retransmit(in.u64(), in.u32(), in.u8());
+                return new Retransmit(in.u64(), in.u32(), in.u8(), in.u8(), in.u32());
             case ClusterMessage.ASK_RETRANSMIT:
                 return new AskRetransmit(in.mac(), in.u64());
             case ClusterMessage.LEAVE:
@@ -207,7 +208,7 @@ public final class MessageCodec {
     }
 
     private static long viewLength(View view) {
-        return 8 + 2 + (long) MEMBER * view.members().size();
+        return 8 + 2 + (long) MEMBER * view.members().size() + 2 + view.rulesBytes().length;
     }
 
     private static int writeView(ByteBuffer dst, int p, View view) {
@@ -218,9 +219,13 @@ public final class MessageCodec {
         for (View.Member member : members) {
             NodeAddress.write(dst, p, member.node());
             dst.putInt(p + MAC, member.weight());
+            dst.put(p + MAC + 4, (byte) (member.draining() ? View.Member.DRAINING : 0));
             p += MEMBER;
         }
-        return p;
+        byte[] rules = view.rulesBytes();
+        dst.putShort(p, (short) rules.length);
+        dst.put(p + 2, rules);
+        return p + 2 + rules.length;
     }
 
     private static View readView(Reader in) {
@@ -236,16 +241,28 @@ public final class MessageCodec {
             if (!seen.add(node)) {
                 return null; // a view names each node once (found by fuzzing the engine)
             }
-            members.add(new View.Member(node, in.u32()));
+            int weight = in.u32();
+            int flags = in.u8();
+            if ((flags & ~View.Member.DRAINING) != 0) {
+                return null;
+            }
+            members.add(new View.Member(node, weight, flags != 0));
         }
-        return new View(epoch, members);
+        int rulesLength = in.u16();
+        if (!in.require(rulesLength)) {
+            return null;
+        }
+        String rules = new String(in.bytes(rulesLength), java.nio.charset.StandardCharsets.UTF_8);
+        return new View(epoch, members, rules);
     }
 
-    private static int writeBeat(ByteBuffer dst, int p, long epoch, int weight, int state) {
+    private static int writeBeat(ByteBuffer dst, int p, long epoch, int weight, int state, int flags, int rules) {
         dst.putLong(p, epoch);
         dst.putInt(p + 8, weight);
         dst.put(p + 12, (byte) state);
-        return p + 13;
+        dst.put(p + 13, (byte) flags);
+        dst.putInt(p + 14, rules);
+        return p + 18;
     }
 
     private static int writeCommitted(ByteBuffer dst, int p, Committed c) {

@@ -23,17 +23,24 @@ class FlowKeysTest {
     @Test
     void ipv4FlowKeyIsAddressAndPortSideBySide() {
         Datagram d = Packets.tcp4(v4(10, 1, 2, 3), 40000, SYN);
-        assertEquals(0x0A01_0203_9C40L, FlowKeys.flow(d));
-        assertEquals(0xFFFF_FFFF_FFFFL, FlowKeys.flow(Packets.udp4(v4(255, 255, 255, 255), 65535)));
-        assertEquals(0L, FlowKeys.flow(Packets.udp4(0, 0)));
+        int dst = d.destinationPort() & 0x3FFF;
+        assertEquals((long) dst << 48 | 0x0A01_0203_9C40L, FlowKeys.flow(d));
+        assertEquals(0x0A01_0203_9C40L, FlowKeys.legacyFlow(d));
+        Datagram all = Packets.udp4(v4(255, 255, 255, 255), 65535);
+        assertEquals((long) (all.destinationPort() & 0x3FFF) << 48 | 0xFFFF_FFFF_FFFFL, FlowKeys.flow(all));
+        assertEquals(0xFFFF_FFFF_FFFFL, FlowKeys.legacyFlow(all));
+        assertEquals(0L, FlowKeys.legacyFlow(Packets.udp4(0, 0)));
+        assertEquals(0L, FlowKeys.flow(Packets.udp4(0, 0)) & ~(0x3FFFL << 48));
     }
 
     @Test
     void ipv6FlowKeyIsPinned() {
         Datagram d = Packets.tcp6(1, 40000, SYN); // 2001:db8::1 port 40000
         assertEquals(0x61eb_4018_0000_0001L, d.sourceKey());
-        assertEquals(0xaa01_7da5_27d5_878fL, FlowKeys.flow(d));
-        assertEquals((d.sourceKey() * FlowKeys.FLOW_MULTIPLIER + 40000) | Long.MIN_VALUE, FlowKeys.flow(d));
+        assertEquals(0xaa01_7da5_27d5_878fL, FlowKeys.legacyFlow(d));
+        assertEquals((d.sourceKey() * FlowKeys.FLOW_MULTIPLIER + 40000) | Long.MIN_VALUE, FlowKeys.legacyFlow(d));
+        assertEquals(((d.sourceKey() * FlowKeys.FLOW_MULTIPLIER + 40000) * FlowKeys.FLOW_MULTIPLIER
+                + d.destinationPort()) | Long.MIN_VALUE, FlowKeys.flow(d));
     }
 
     @Test

@@ -11,16 +11,18 @@ class PeerStateTest {
 
     @Test
     void aMemberHeardLatelyIsAMemberAndOneNotHeardIsSilent() {
-        assertEquals("member", ClusterStatus.peerState(true, 500, DEAD_AFTER));
-        assertEquals("silent", ClusterStatus.peerState(true, 3_001, DEAD_AFTER));
-        assertEquals("silent", ClusterStatus.peerState(true, Long.MAX_VALUE, DEAD_AFTER));
+        assertEquals("member", ClusterStatus.peerState(true, false, 500, DEAD_AFTER));
+        assertEquals("silent", ClusterStatus.peerState(true, false, 3_001, DEAD_AFTER));
+        assertEquals("silent", ClusterStatus.peerState(true, false, Long.MAX_VALUE, DEAD_AFTER));
+        assertEquals("draining", ClusterStatus.peerState(true, true, 500, DEAD_AFTER));
+        assertEquals("silent", ClusterStatus.peerState(true, true, 3_001, DEAD_AFTER));
     }
 
     @Test
     void aNodeOutOfTheViewIsJoiningWhileHeardThenGoneThenUnlisted() {
-        assertEquals("joining", ClusterStatus.peerState(false, 2_999, DEAD_AFTER));
-        assertEquals("gone", ClusterStatus.peerState(false, 3_099, DEAD_AFTER)); // the demo's killed node
-        assertEquals("gone", ClusterStatus.peerState(false, ClusterStatus.GONE_LISTED_MILLIS, DEAD_AFTER));
-        assertNull(ClusterStatus.peerState(false, ClusterStatus.GONE_LISTED_MILLIS + 1, DEAD_AFTER));
+        assertEquals("joining", ClusterStatus.peerState(false, false, 2_999, DEAD_AFTER));
+        assertEquals("gone", ClusterStatus.peerState(false, false, 3_099, DEAD_AFTER)); // the demo's killed node
+        assertEquals("gone", ClusterStatus.peerState(false, false, ClusterStatus.GONE_LISTED_MILLIS, DEAD_AFTER));
+        assertNull(ClusterStatus.peerState(false, false, ClusterStatus.GONE_LISTED_MILLIS + 1, DEAD_AFTER));
     }
 }

@@ -28,12 +28,12 @@ class ClusterHeaderTest {
     /** JOIN(weight 5) from 52:54:00:00:00:01 to the cluster MAC of 10.0.0.10, message id 0x11223344. */
     static final String GOLDEN_JOIN = ""
             + "02000a00000a" + "525400000001" + "88b5"     // Ethernet: cluster MAC, sender, EtherType
-            + "02" + "01" + "0000"                         // version, type JOIN, flags
+            + "03" + "01" + "0000"                         // version, type JOIN, flags
             + "00000000000000000000ffff0a00000a"           // VIP ::ffff:10.0.0.10
             + "11223344"                                   // message id
             + "0000" + "0001"                              // fragment 0 of 1
-            + "00000004" + "512e2b93"                      // total body length, CRC32 of the body
-            + "0004" + "00000005";                         // slice length, slice
+            + "00000008" + "adc25019"                      // total body length, CRC32 of the body
+            + "0008" + "00000005" + "00000000";            // slice length, slice: weight 5, rules digest 0
 
     private final ClusterHeader header = new ClusterHeader();
 
@@ -60,7 +60,7 @@ class ClusterHeaderTest {
         assertEquals(NODE_A, header.source());
         assertEquals(ClusterHeader.ETHERTYPE, header.etherType());
         assertEquals(ClusterHeader.ETHERTYPE, ClusterHeader.etherType(buf, 5));
-        assertEquals(2, header.version());
+        assertEquals(3, header.version());
         assertFalse(header.sealed());
         assertEquals(0, header.trailerLength());
         assertEquals(ClusterMessage.JOIN, header.type());
@@ -72,10 +72,10 @@ class ClusterHeaderTest {
         assertEquals(0x11223344, header.messageId());
         assertEquals(0, header.fragmentIndex());
         assertEquals(1, header.fragmentCount());
-        assertEquals(4, header.totalLength());
-        assertEquals(0x512e2b93L, header.crc());
-        assertEquals(4, header.sliceLength());
-        assertEquals(4, header.fullSliceLength());
+        assertEquals(8, header.totalLength());
+        assertEquals(0xadc25019L, header.crc());
+        assertEquals(8, header.sliceLength());
+        assertEquals(8, header.fullSliceLength());
         assertEquals(5 + 52, header.sliceIndex());
         assertEquals(2, buf.position());
         assertEquals(buf.capacity() - 1, buf.limit());
@@ -93,7 +93,7 @@ class ClusterHeaderTest {
         assertEquals(NODE_A, header.source());
         assertEquals(0x11223344, header.messageId());
         assertEquals(1, header.fragmentCount());
-        assertEquals(0x512e2b93L, header.crc());
+        assertEquals(0xadc25019L, header.crc());
         assertEquals(ByteOrder.LITTLE_ENDIAN, little.order());
     }
 
@@ -112,16 +112,17 @@ class ClusterHeaderTest {
         assertEquals(TRUNCATED, check(new byte[0]));
         assertEquals(NOT_CLUSTER, check(set(good, 12, 0x08, 0x00)));
         assertEquals(BAD_VERSION, check(set(good, 14, 1)), "version 1 sealed whole messages: refused");
-        assertEquals(BAD_VERSION, check(set(good, 14, 3)));
+        assertEquals(BAD_VERSION, check(set(good, 14, 2)), "version 2 bodies carry no rules nor drain: refused");
+        assertEquals(BAD_VERSION, check(set(good, 14, 4)));
         assertEquals(BAD_VERSION, check(set(set(good, 14, 0), 26, 1)), "version is checked before the VIP");
         assertEquals(FOREIGN, check(set(good, 33, 11)));
         assertEquals(FOREIGN, check(set(set(good, 33, 11), 15, 0)), "another cluster's types are its business");
         assertEquals(UNKNOWN_TYPE, check(set(good, 15, 0)));
         assertEquals(UNKNOWN_TYPE, check(set(good, 15, 12)));
-        assertEquals(BAD_LENGTH, check(set(good, 50, 0x00, 0x05)), "slice runs past the frame");
-        assertEquals(BAD_LENGTH, check(set(good, 50, 0x00, 0x03)), "single fragment with a partial slice");
+        assertEquals(BAD_LENGTH, check(set(good, 50, 0x00, 0x09)), "slice runs past the frame");
+        assertEquals(BAD_LENGTH, check(set(good, 50, 0x00, 0x07)), "single fragment with a partial slice");
         assertEquals(BAD_LENGTH, check(set(good, 17, 0x01)), "sealed, but no room for the trailer");
-        assertEquals(OK, check(Arrays.copyOf(set(good, 17, 0x01), 56 + 24)), "sealed, with room for the trailer");
+        assertEquals(OK, check(Arrays.copyOf(set(good, 17, 0x01), 60 + 24)), "sealed, with room for the trailer");
         assertEquals(OVERSIZED, check(set(good, 42, 0x00, 0x00, 0x00, 0x65)));
         assertEquals(OVERSIZED, check(set(good, 42, 0xFF, 0xFF, 0xFF, 0xFF)));
         assertEquals(BAD_FRAGMENT, check(set(good, 40, 0x00, 0x00)), "count 0");

@@ -53,17 +53,22 @@ class MessageCodecTest {
 
     @Test
     void goldenBodies() {
-        assertEquals("00000005", hex(MessageCodec.encode(new Join(5))));
-        assertEquals("0102030405060708" + "0a0b0c0d" + "0e",
+        assertEquals("00000005" + "00000000", hex(MessageCodec.encode(new Join(5))));
+        assertEquals("00000005" + "cafebabe", hex(MessageCodec.encode(new Join(5, 0xCAFE_BABE))));
+        assertEquals("0102030405060708" + "0a0b0c0d" + "0e" + "00" + "00000000",
                 hex(MessageCodec.encode(new Heartbeat(0x0102_0304_0506_0708L, 0x0A0B_0C0D, 0x0E))));
+        assertEquals("0102030405060708" + "0a0b0c0d" + "03" + "01" + "12345678",
+                hex(MessageCodec.encode(new Heartbeat(0x0102_0304_0506_0708L, 0x0A0B_0C0D, 3, 1, 0x1234_5678))));
         assertEquals("525400000003" + "0000000000000009", hex(MessageCodec.encode(new AskRetransmit(NODE_C, 9))));
         assertEquals("", hex(MessageCodec.encode(new Leave())));
         assertEquals("525400000002" + "11" + "00000002" + "aabb",
                 hex(MessageCodec.encode(new Conntrack(NODE_B, 17, new byte[] {(byte) 0xAA, (byte) 0xBB}))));
-        assertEquals("0000000000000001" + "0001" + "525400000001" + "00000002",
+        assertEquals("0000000000000001" + "0001" + "525400000001" + "00000002" + "00" + "0000",
                 hex(MessageCodec.encode(new Prepare(new View(1, List.of(new View.Member(NODE_A, 2)))))));
+        assertEquals("0000000000000001" + "0001" + "525400000001" + "00000002" + "01" + "0006" + "736f75726365",
+                hex(MessageCodec.encode(new Prepare(new View(1, List.of(new View.Member(NODE_A, 2, true)), "source")))));
         assertEquals("0000000000000007", hex(MessageCodec.encode(new Prepared(7))));
-        assertEquals("525400000001" + "0000000000000005" + "0000" + "0002" + "0611",
+        assertEquals("525400000001" + "0000000000000005" + "0000" + "0000" + "0002" + "0611",
                 hex(MessageCodec.encode(new Welcome(NODE_A, new View(5, List.of()), new int[] {6, 17}))));
         assertEquals("0000000000000002" + "00" + "00000001" + "06" + "0000000000000003" + "0000000000000004",
                 hex(MessageCodec.encode(new Committed(2, false, new int[] {6}, new long[] {3}, new long[] {4}))));
@@ -100,17 +105,18 @@ class MessageCodecTest {
 
     @Test
     void unknownTypesAndBadRangesAreRejected() {
-        ByteBuffer buf = ByteBuffer.wrap(unhex("00000005"));
-        assertEquals(new Join(5), MessageCodec.decode(ClusterMessage.JOIN, buf, 0, 4));
-        assertNull(MessageCodec.decode(0, buf, 0, 4));
-        assertNull(MessageCodec.decode(ClusterMessage.MAX_TYPE + 1, buf, 0, 4));
-        assertNull(MessageCodec.decode(ClusterMessage.JOIN, buf, -1, 4));
-        assertNull(MessageCodec.decode(ClusterMessage.JOIN, buf, 1, 4));
-        assertNull(MessageCodec.decode(ClusterMessage.JOIN, buf, 0, -4));
-        assertNull(MessageCodec.decode(ClusterMessage.JOIN, buf, Integer.MAX_VALUE, 4));
-        assertNull(MessageCodec.decode(ClusterMessage.JOIN, null, 0, 4));
-        buf.limit(3);
-        assertNull(MessageCodec.decode(ClusterMessage.JOIN, buf, 0, 4), "the limit bounds the body");
+        ByteBuffer buf = ByteBuffer.wrap(unhex("0000000500000000"));
+        assertEquals(new Join(5), MessageCodec.decode(ClusterMessage.JOIN, buf, 0, 8));
+        assertNull(MessageCodec.decode(ClusterMessage.JOIN, buf, 0, 4), "a version 2 JOIN body is too short");
+        assertNull(MessageCodec.decode(0, buf, 0, 8));
+        assertNull(MessageCodec.decode(ClusterMessage.MAX_TYPE + 1, buf, 0, 8));
+        assertNull(MessageCodec.decode(ClusterMessage.JOIN, buf, -1, 8));
+        assertNull(MessageCodec.decode(ClusterMessage.JOIN, buf, 1, 8));
+        assertNull(MessageCodec.decode(ClusterMessage.JOIN, buf, 0, -8));
+        assertNull(MessageCodec.decode(ClusterMessage.JOIN, buf, Integer.MAX_VALUE, 8));
+        assertNull(MessageCodec.decode(ClusterMessage.JOIN, null, 0, 8));
+        buf.limit(7);
+        assertNull(MessageCodec.decode(ClusterMessage.JOIN, buf, 0, 8), "the limit bounds the body");
     }
 
     @ParameterizedTest

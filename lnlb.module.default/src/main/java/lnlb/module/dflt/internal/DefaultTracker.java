@@ -2,12 +2,14 @@ package lnlb.module.dflt.internal;
 
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import lnlb.core.api.Affinity;
 import lnlb.core.api.Cluster;
 import lnlb.core.api.Datagram;
 import lnlb.core.api.ModuleStatus;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.ProtocolModule;
 import lnlb.core.api.propertytypes.Protocol;
+import lnlb.core.api.table.FlowKeys;
 import lnlb.core.api.table.SessionEntries;
 import lnlb.core.api.table.SessionTable;
 import org.osgi.service.component.annotations.Activate;
@@ -118,7 +120,7 @@ public final class DefaultTracker implements ProtocolModule, ModuleStatus, Sessi
         if (table == null || !datagram.valid()) {
             return NodeAddress.NONE;
         }
-        int slot = table.find(datagram.sourceKey());
+        int slot = table.find(key(datagram));
         if (slot == SessionTable.NOT_FOUND) {
             return NodeAddress.NONE;
         }
@@ -128,7 +130,24 @@ public final class DefaultTracker implements ProtocolModule, ModuleStatus, Sessi
             return NodeAddress.NONE;
         }
         table.touch(slot, now);
-        return table.owner(slot);
+        // A client of a draining node is a new session elsewhere: hashed, and assigned() moves the entry.
+        return datagram.drains(table.owner(slot)) ? NodeAddress.NONE : table.owner(slot);
+    }
+
+    /**
+     * The entry's key: the source address ({@link Datagram#sourceKey()}, also for connection
+     * affinity, as a protocol without a tracker of its own has no connections to tell apart), or
+     * under {@link Affinity#NETWORK} the network's ({@link FlowKeys#client}).
+     */
+    private static long key(Datagram datagram) {
+        return datagram.affinity() == Affinity.NETWORK ? FlowKeys.client(datagram, Affinity.NETWORK)
+                : datagram.sourceKey();
+    }
+
+    /** The source address, or its network under {@link Affinity#NETWORK}. */
+    @Override
+    public long assignmentKey(Cluster cluster, Datagram datagram) {
+        return datagram.affinity() == Affinity.NETWORK ? datagram.networkKey() : datagram.sourceKey();
     }
 
     /** What {@link #related} would answer, changing nothing (for {@code lnlb:owner}). */
@@ -138,9 +157,9 @@ public final class DefaultTracker implements ProtocolModule, ModuleStatus, Sessi
         if (table == null || !datagram.valid()) {
             return NodeAddress.NONE;
         }
-        int slot = table.find(datagram.sourceKey());
-        return slot == SessionTable.NOT_FOUND || table.isExpired(slot, cluster.nowMillis()) ? NodeAddress.NONE
-                : table.owner(slot);
+        int slot = table.find(key(datagram));
+        return slot == SessionTable.NOT_FOUND || table.isExpired(slot, cluster.nowMillis())
+                || datagram.drains(table.owner(slot)) ? NodeAddress.NONE : table.owner(slot);
     }
 
     /** Source keys ({@link Datagram#sourceKey()}). */
@@ -172,7 +191,7 @@ public final class DefaultTracker implements ProtocolModule, ModuleStatus, Sessi
             return;
         }
         long evictions = table.evictions();
-        table.put(datagram.sourceKey(), node, cluster.nowMillis(), 0);
+        table.put(key(datagram), node, cluster.nowMillis(), 0);
         if (evictions == 0 && table.evictions() != 0) {
             LOG.warn("Cluster {}: default tracker holds {} clients (max.entries); evicting the least recently seen",
                     cluster.name(), maxEntries);

@@ -287,7 +287,7 @@ class TcpTrackerTest {
     void theAssignmentKeyIsTheConnection() {
         Datagram syn = tcp4(CLIENT, 40000, SYN);
         assertEquals(FlowKeys.flow(syn), tracker.assignmentKey(cluster, syn));
-        assertEquals((CLIENT & 0xFFFF_FFFFL) << 16 | 40000, tracker.assignmentKey(cluster, syn));
+        assertEquals(80L << 48 | (CLIENT & 0xFFFF_FFFFL) << 16 | 40000, tracker.assignmentKey(cluster, syn));
     }
 
     @Test

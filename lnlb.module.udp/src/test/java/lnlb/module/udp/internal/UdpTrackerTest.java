@@ -117,7 +117,7 @@ class UdpTrackerTest {
     void theAssignmentKeyIsTheFlow() {
         Datagram d = udp4(CLIENT, 5000);
         assertEquals(FlowKeys.flow(d), tracker.assignmentKey(cluster, d));
-        assertEquals((CLIENT & 0xFFFF_FFFFL) << 16 | 5000, tracker.assignmentKey(cluster, d));
+        assertEquals(53L << 48 | (CLIENT & 0xFFFF_FFFFL) << 16 | 5000, tracker.assignmentKey(cluster, d));
     }
 
     @Test

@@ -21,7 +21,7 @@ public final class StatsMetrics {
     /** Every state a cluster's line in nodes may show (a configured cluster that is not running: down). */
     static final List<String> CLUSTER_STATES = List.of("joining", "syncing", "observer", "member", "stopped", "down");
     /** Every state a node's row in nodes may show: a peer's (member, silent, joining) or this node's. */
-    static final List<String> NODE_STATES = List.of("joining", "syncing", "observer", "member", "silent", "gone", "stopped");
+    static final List<String> NODE_STATES = List.of("joining", "syncing", "observer", "member", "draining", "silent", "gone", "stopped");
 
     private final Map<String, MetricFamily> families = new LinkedHashMap<>();
     private Map<String, Long> jvm = Map.of();
