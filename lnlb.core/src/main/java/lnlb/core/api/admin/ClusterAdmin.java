@@ -120,7 +120,7 @@ public interface ClusterAdmin {
      * coordinator commits them in a view). Set the same on every node.
      *
      * @throws IllegalArgumentException when they do not parse
-     * @since 1.4
+     * @since 1.5
      */
     void rules(String cluster, String affinity, String portRules);
 
@@ -129,11 +129,11 @@ public interface ClusterAdmin {
      * decision. With {@code leave} it leaves the cluster once it owns no session, or after
      * {@code timeoutSeconds} (0: no limit). Not saved: a restarted node takes sessions again.
      *
-     * @since 1.4
+     * @since 1.5
      */
     void drain(String cluster, boolean leave, long timeoutSeconds);
 
-    /** Ends a drain: the node takes new sessions again. @since 1.4 */
+    /** Ends a drain: the node takes new sessions again. @since 1.5 */
     void undrain(String cluster);
 
     /**

@@ -108,6 +108,8 @@ public final class StatsMetrics {
         gauge("lnlb_node_in_view", "1 when the node is in the current view.").add(n.inView ? 1 : 0, labels);
         gauge("lnlb_node_coordinator", "1 for the node that coordinates view changes.").add(n.coordinator ? 1 : 0, labels);
         gauge("lnlb_node_self", "1 for this node.").add(n.self ? 1 : 0, labels);
+        gauge("lnlb_node_draining", "1 when the view has the node draining (no new sessions).").add(n.draining ? 1 : 0, labels);
+        gauge("lnlb_node_sessions", "Live sessions the node owns in this node's tables.").add(n.sessions, labels);
         MetricFamily states = gauge("lnlb_node_state", "A node's state as this node sees it (1 for the current one).");
         String state = n.state.toLowerCase(Locale.ROOT);
         for (String s : NODE_STATES) {

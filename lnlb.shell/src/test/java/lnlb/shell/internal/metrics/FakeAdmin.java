@@ -149,4 +149,19 @@ final class FakeAdmin implements ClusterAdmin {
     public void resync(String cluster) {
         throw new UnsupportedOperationException();
     }
+
+    @Override
+    public void rules(String cluster, String affinity, String portRules) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void drain(String cluster, boolean leave, long timeoutSeconds) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void undrain(String cluster) {
+        throw new UnsupportedOperationException();
+    }
 }
