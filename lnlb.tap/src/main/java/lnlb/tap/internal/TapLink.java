@@ -13,6 +13,8 @@ import static lnlb.tap.internal.linux.Kernel.POLLERR;
 import static lnlb.tap.internal.linux.Kernel.POLLHUP;
 import static lnlb.tap.internal.linux.Kernel.POLLIN;
 import static lnlb.tap.internal.linux.Kernel.POLLNVAL;
+import static lnlb.tap.internal.linux.Kernel.TP_STATUS_COPY;
+import static lnlb.tap.internal.linux.Kernel.TP_STATUS_USER;
 import static lnlb.tap.internal.linux.Kernel.VIRTIO_NET_HDR_LEN;
 
 import java.nio.ByteBuffer;
@@ -26,6 +28,7 @@ import lnlb.core.api.FrameReceiver;
 import lnlb.core.api.NodeAddress;
 import lnlb.tap.internal.linux.LinkException;
 import lnlb.tap.internal.linux.Native;
+import lnlb.tap.internal.linux.PacketRing;
 import lnlb.tap.internal.linux.PacketSocket;
 import lnlb.tap.internal.linux.TapDevice;
 import org.slf4j.Logger;
@@ -66,7 +69,8 @@ public final class TapLink implements ClusterLink {
     private static final int POLLFDS = RX_CAPACITY + TX_CAPACITY;
     private static final int EVENT_READ = POLLFDS + 24;
     private static final int EVENT_ONE = EVENT_READ + 8;
-    private static final int BUFFER_SIZE = EVENT_ONE + 8;
+    private static final int STATISTICS = EVENT_ONE + 8;
+    private static final int BUFFER_SIZE = STATISTICS + 16;
 
     private final String device;
     private final String interfaceName;
@@ -88,6 +92,13 @@ public final class TapLink implements ClusterLink {
     private final long pollAddress;
     private final long eventReadAddress;
     private final long eventOneAddress;
+    private final long statisticsAddress;
+    /** The socket's receive ring, or null (frames are then read with recv(2) into rx). */
+    private final PacketRing ring;
+    private final ByteBuffer ringFrames;
+    private final long ringAddress;
+    /** Offset of the next slot to read. */
+    private int ringSlot;
 
     private final ReentrantLock io = new ReentrantLock();
     private final Object wakeLock = new Object();
@@ -102,6 +113,9 @@ public final class TapLink implements ClusterLink {
     private long forwardDropped;
     private long transmitted;
     private long transmitDropped;
+    private long ringCopied;
+    private long ringCut;
+    private long kernelDropped;
     private boolean deviceDownLogged;
 
     TapLink(String device, long nodeMac, long clusterMac, int mtu, TapDevice tap, PacketSocket socket,
@@ -127,6 +141,10 @@ public final class TapLink implements ClusterLink {
         pollAddress = base + POLLFDS;
         eventReadAddress = base + EVENT_READ;
         eventOneAddress = base + EVENT_ONE;
+        statisticsAddress = base + STATISTICS;
+        ring = socket.ring();
+        ringFrames = ring == null ? null : ring.frames();
+        ringAddress = ring == null ? 0 : ring.address();
         buffer.order(ByteOrder.nativeOrder()).putLong(EVENT_ONE, 1L);        // eventfd increment
         pollfd(0, socket.fd());
         pollfd(1, tap.fd());
@@ -174,15 +192,18 @@ public final class TapLink implements ClusterLink {
         try {
             ensureOpen();
             int timeout = (int) Math.max(0, Math.min(timeoutMillis, Integer.MAX_VALUE));
-            int ready = Native.poll(pollAddress, 3, timeout);
+            boolean ringReady = ring != null && (ring.status(ringSlot) & TP_STATUS_USER) != 0;
+            int ready = Native.poll(pollAddress, 3, ringReady ? 0 : timeout);
             if (ready < 0) {
                 throw new LinkException(null, "poll", -ready);
             }
-            if (ready == 0) {
+            if (ready == 0 && !ringReady) {
                 return 0;
             }
             int frames = 0;
-            if (revents(0) != 0) {
+            if (ring != null) {
+                frames = receiveFromRing(receiver);
+            } else if (revents(0) != 0) {
                 frames = receive(receiver);
             }
             int tapEvents = revents(1);
@@ -236,6 +257,70 @@ public final class TapLink implements ClusterLink {
             receiver.onFrame(rx, HEADROOM, (int) n - HEADROOM);
         }
         return frames;
+    }
+
+    /**
+     * Hands up to BATCH frames from the ring to the receiver, each read in place (the receiver's
+     * buffer is the ring; {@link #deliver} writes the slot's virtio-net header and frame to the
+     * TAP from there). A frame too big for a slot is read from the copy queue into rx; one the
+     * kernel cut (no room for its copy) is counted and dropped.
+     */
+    private int receiveFromRing(FrameReceiver receiver) throws LinkException {
+        int frames = 0;
+        for (int i = 0; i < BATCH; i++) {
+            int slot = ringSlot;
+            int status = ring.status(slot);
+            if ((status & TP_STATUS_USER) == 0) {
+                break;
+            }
+            try {
+                if ((status & TP_STATUS_COPY) != 0) {
+                    ringCopied++;
+                    frames += receiveOne(receiver);
+                } else {
+                    int snap = ring.snapLength(slot);
+                    if (snap < ring.length(slot)) {
+                        ringCut++;                            // its copy found the receive queue full
+                    } else if (snap < HEADER_LENGTH) {
+                        receiveDropped++;
+                    } else {
+                        deviceDownLogged = false;
+                        received++;
+                        frames++;
+                        receiver.onFrame(ringFrames, slot + ring.mac(slot), snap);
+                    }
+                }
+            } finally {
+                ring.release(slot);
+                ringSlot = slot + PacketRing.SLOT == PacketRing.SLOTS * PacketRing.SLOT ? 0 : slot + PacketRing.SLOT;
+            }
+        }
+        return frames;
+    }
+
+    /** The frame of a TP_STATUS_COPY slot, from the socket's queue: 1 if handed over, else 0. */
+    private int receiveOne(FrameReceiver receiver) throws LinkException {
+        long n = Native.recv(socket.fd(), rxAddress, RX_CAPACITY, MSG_DONTWAIT | MSG_TRUNC);
+        if (n < 0) {
+            int errno = (int) -n;
+            if (errno == EAGAIN || errno == EINVAL) {
+                receiveDropped++;
+                return 0;
+            }
+            if (errno == ENETDOWN) {
+                deviceDown();
+                return 0;
+            }
+            throw new LinkException(null, "recv(" + device + ")", errno);
+        }
+        if (n > RX_CAPACITY || n < HEADROOM + HEADER_LENGTH) {
+            receiveDropped++;
+            return 0;
+        }
+        deviceDownLogged = false;
+        received++;
+        receiver.onFrame(rx, HEADROOM, (int) n - HEADROOM);
+        return 1;
     }
 
     /** Forwards what the kernel sent through the TAP (ARP replies...) out of the bound device. */
@@ -312,6 +397,8 @@ public final class TapLink implements ClusterLink {
             long address;
             if (buffer == rx) {
                 address = rxAddress + start;
+            } else if (buffer == ringFrames) {
+                address = ringAddress + start;              // straight from the slot: no copy
             } else if (buffer.isDirect()) {
                 address = Native.address(buffer) + start;
             } else {
@@ -369,7 +456,11 @@ public final class TapLink implements ClusterLink {
             LOG.warn("closing {} while its loop still uses it", interfaceName);
         }
         try {
-            socket.close();
+            if (locked) {
+                socket.close();
+            } else {
+                socket.closeKeepingRing();                        // the loop may still read the ring
+            }
             tap.close();
             sysctls.restore();
             Native.close(eventFd);
@@ -389,9 +480,9 @@ public final class TapLink implements ClusterLink {
     /** Counters since open, for status dumps and tests. Not synchronised: read from the loop or after it stopped. */
     public String counters() {
         return String.format("received=%d receiveDropped=%d delivered=%d deliverDropped=%d forwarded=%d "
-                        + "forwardDropped=%d transmitted=%d transmitDropped=%d",
+                        + "forwardDropped=%d transmitted=%d transmitDropped=%d ring=%s ringCopied=%d ringCut=%d",
                 received, receiveDropped, delivered, deliverDropped, forwarded, forwardDropped, transmitted,
-                transmitDropped);
+                transmitDropped, ring != null, ringCopied, ringCut);
     }
 
     /** The same counters by name, for the operator's {@code stats} ({@code link.*}). */
@@ -406,6 +497,14 @@ public final class TapLink implements ClusterLink {
         counters.put("forward.dropped", forwardDropped);
         counters.put("transmitted", transmitted);
         counters.put("transmit.dropped", transmitDropped);
+        if (!closed) {
+            kernelDropped += socket.takeDrops(statisticsAddress);
+        }
+        counters.put("kernel.dropped", kernelDropped);
+        if (ring != null) {
+            counters.put("ring.copied", ringCopied);
+            counters.put("ring.cut", ringCut);
+        }
         return counters;
     }
 
