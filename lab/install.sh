@@ -6,7 +6,7 @@
 #   lab/hostile.sh and lab/stall.sh (forge.py, udp-dup.py; jstat from the JDK, optional)
 #   nftables (nft) and python3 for lab/faults.sh (loss, partition; the load and the jitter relay)
 #   hping3 for lab/flood.sh (the SYN flood from spoofed sources)
-#   lab/install.sh bench   also what lab/bench.sh needs: apache2-utils (ab), nftables (nft)
+#   lab/install.sh bench   also what lab/bench.sh needs: apache2-utils (ab), nftables (nft), haproxy
 set -euo pipefail
 
 declare -A package_of=(
@@ -15,7 +15,7 @@ declare -A package_of=(
     [nft]=nftables [python3]=python3 [ab]=apache2-utils [hping3]=hping3
 )
 if [[ "${1:-}" == bench ]]; then
-    package_of+=([ab]=apache2-utils [nft]=nftables)
+    package_of+=([ab]=apache2-utils [nft]=nftables [haproxy]=haproxy)
 fi
 missing=()
 for command in "${!package_of[@]}"; do

@@ -39,14 +39,21 @@ import org.slf4j.LoggerFactory;
  * AF_PACKET socket on the bound device, both with virtio-net headers, so partial checksums and
  * GSO super-frames (up to 64 KiB) cross in one system call each way.
  *
- * <p>Memory: one direct buffer per link, allocated here and never again:
+ * <p>Receiving: by default through the socket's TPACKET_V2 receive ring ({@link PacketRing}): the
+ * receiver reads each frame in place in the ring, and {@link #deliver} writes it to the TAP
+ * straight from its slot, virtio-net header included, so a frame costs no copy into the JVM and no
+ * system call to read; the one {@code poll} per batch remains. Frames too big for a slot (GSO
+ * super-frames) and every frame when the ring could not be set up are read with recv(2) into rx.
+ *
+ * <p>Memory: the ring (mapped, 8 MiB) and one direct buffer per link, allocated here and never again:
  * <pre>
- *  0              RX_CAPACITY            + TX_CAPACITY      + 24           + 8      + 8
- *  | rx: [vnet][frame]  (packet socket in, TAP out) | tx: [vnet][frame] | 3 pollfd | evread | one |
+ *  0              RX_CAPACITY            + TX_CAPACITY      + 24           + 8      + 8     + 16
+ *  | rx: [vnet][frame]  (packet socket in, TAP out) | tx: [vnet][frame] | 3 pollfd | evread | one | stats |
  * </pre>
- * Frames handed to the receiver sit at {@link #headroom()} in the rx region, right after the
- * virtio-net header the kernel wrote, so {@link #deliver} writes header and frame with one
- * write(2). Frames the kernel sends through the TAP (ARP replies) are read into the rx region and
+ * Frames handed to the receiver sit at {@link #headroom()} in the rx region (or the ring slot),
+ * right after the virtio-net header the kernel wrote, so {@link #deliver} writes header and frame
+ * with one write(2). The ring is unmapped only under the I/O lock, which every access to it holds
+ * (a receiver reads it only during {@link #poll}): a late access cannot reach an unmapped ring. Frames the kernel sends through the TAP (ARP replies) are read into the rx region and
  * forwarded out of the bound device by the link itself, with the Ethernet source rewritten to the
  * node's MAC so that no switch ever learns the cluster MAC.
  *
@@ -497,8 +504,14 @@ public final class TapLink implements ClusterLink {
         counters.put("forward.dropped", forwardDropped);
         counters.put("transmitted", transmitted);
         counters.put("transmit.dropped", transmitDropped);
-        if (!closed) {
-            kernelDropped += socket.takeDrops(statisticsAddress);
+        if (io.tryLock()) {                                       // not while close() releases the socket
+            try {
+                if (!closed) {
+                    kernelDropped += socket.takeDrops(statisticsAddress);
+                }
+            } finally {
+                io.unlock();
+            }
         }
         counters.put("kernel.dropped", kernelDropped);
         if (ring != null) {
