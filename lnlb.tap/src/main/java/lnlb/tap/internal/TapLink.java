@@ -13,8 +13,6 @@ import static lnlb.tap.internal.linux.Kernel.POLLERR;
 import static lnlb.tap.internal.linux.Kernel.POLLHUP;
 import static lnlb.tap.internal.linux.Kernel.POLLIN;
 import static lnlb.tap.internal.linux.Kernel.POLLNVAL;
-import static lnlb.tap.internal.linux.Kernel.TP_STATUS_COPY;
-import static lnlb.tap.internal.linux.Kernel.TP_STATUS_USER;
 import static lnlb.tap.internal.linux.Kernel.VIRTIO_NET_HDR_LEN;
 
 import java.nio.ByteBuffer;
@@ -53,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * Frames handed to the receiver sit at {@link #headroom()} in the rx region (or the ring slot),
  * right after the virtio-net header the kernel wrote, so {@link #deliver} writes header and frame
  * with one write(2). The ring is unmapped only under the I/O lock, which every access to it holds
- * (a receiver reads it only during {@link #poll}): a late access cannot reach an unmapped ring. Frames the kernel sends through the TAP (ARP replies) are read into the rx region and
+ * (a receiver reads it only during {@link #poll}): a late access cannot reach an unmapped ring.
+ *
+ * <p>Frames the kernel sends through the TAP (ARP replies) are read into the rx region and
  * forwarded out of the bound device by the link itself, with the Ethernet source rewritten to the
  * node's MAC so that no switch ever learns the cluster MAC.
  *
@@ -100,12 +100,10 @@ public final class TapLink implements ClusterLink {
     private final long eventReadAddress;
     private final long eventOneAddress;
     private final long statisticsAddress;
-    /** The socket's receive ring, or null (frames are then read with recv(2) into rx). */
-    private final PacketRing ring;
+    /** Reads the socket's receive ring; null without one (frames are then read with recv(2) into rx). */
+    private final RingReader ring;
     private final ByteBuffer ringFrames;
     private final long ringAddress;
-    /** Offset of the next slot to read. */
-    private int ringSlot;
 
     private final ReentrantLock io = new ReentrantLock();
     private final Object wakeLock = new Object();
@@ -120,8 +118,6 @@ public final class TapLink implements ClusterLink {
     private long forwardDropped;
     private long transmitted;
     private long transmitDropped;
-    private long ringCopied;
-    private long ringCut;
     private long kernelDropped;
     private boolean deviceDownLogged;
 
@@ -149,9 +145,10 @@ public final class TapLink implements ClusterLink {
         eventReadAddress = base + EVENT_READ;
         eventOneAddress = base + EVENT_ONE;
         statisticsAddress = base + STATISTICS;
-        ring = socket.ring();
-        ringFrames = ring == null ? null : ring.frames();
-        ringAddress = ring == null ? 0 : ring.address();
+        PacketRing mapped = socket.ring();
+        ring = mapped == null ? null : new RingReader(mapped);
+        ringFrames = mapped == null ? null : mapped.frames();
+        ringAddress = mapped == null ? 0 : mapped.address();
         buffer.order(ByteOrder.nativeOrder()).putLong(EVENT_ONE, 1L);        // eventfd increment
         pollfd(0, socket.fd());
         pollfd(1, tap.fd());
@@ -199,7 +196,7 @@ public final class TapLink implements ClusterLink {
         try {
             ensureOpen();
             int timeout = (int) Math.max(0, Math.min(timeoutMillis, Integer.MAX_VALUE));
-            boolean ringReady = ring != null && (ring.status(ringSlot) & TP_STATUS_USER) != 0;
+            boolean ringReady = ring != null && ring.ready();
             int ready = Native.poll(pollAddress, 3, ringReady ? 0 : timeout);
             if (ready < 0) {
                 throw new LinkException(null, "poll", -ready);
@@ -209,7 +206,10 @@ public final class TapLink implements ClusterLink {
             }
             int frames = 0;
             if (ring != null) {
-                frames = receiveFromRing(receiver);
+                frames = ring.receive(receiver, BATCH, this::receiveOne);
+                if (frames > 0) {
+                    deviceDownLogged = false;
+                }
             } else if (revents(0) != 0) {
                 frames = receive(receiver);
             }
@@ -262,45 +262,6 @@ public final class TapLink implements ClusterLink {
             received++;
             frames++;
             receiver.onFrame(rx, HEADROOM, (int) n - HEADROOM);
-        }
-        return frames;
-    }
-
-    /**
-     * Hands up to BATCH frames from the ring to the receiver, each read in place (the receiver's
-     * buffer is the ring; {@link #deliver} writes the slot's virtio-net header and frame to the
-     * TAP from there). A frame too big for a slot is read from the copy queue into rx; one the
-     * kernel cut (no room for its copy) is counted and dropped.
-     */
-    private int receiveFromRing(FrameReceiver receiver) throws LinkException {
-        int frames = 0;
-        for (int i = 0; i < BATCH; i++) {
-            int slot = ringSlot;
-            int status = ring.status(slot);
-            if ((status & TP_STATUS_USER) == 0) {
-                break;
-            }
-            try {
-                if ((status & TP_STATUS_COPY) != 0) {
-                    ringCopied++;
-                    frames += receiveOne(receiver);
-                } else {
-                    int snap = ring.snapLength(slot);
-                    if (snap < ring.length(slot)) {
-                        ringCut++;                            // its copy found the receive queue full
-                    } else if (snap < HEADER_LENGTH) {
-                        receiveDropped++;
-                    } else {
-                        deviceDownLogged = false;
-                        received++;
-                        frames++;
-                        receiver.onFrame(ringFrames, slot + ring.mac(slot), snap);
-                    }
-                }
-            } finally {
-                ring.release(slot);
-                ringSlot = slot + PacketRing.SLOT == PacketRing.SLOTS * PacketRing.SLOT ? 0 : slot + PacketRing.SLOT;
-            }
         }
         return frames;
     }
@@ -488,16 +449,16 @@ public final class TapLink implements ClusterLink {
     public String counters() {
         return String.format("received=%d receiveDropped=%d delivered=%d deliverDropped=%d forwarded=%d "
                         + "forwardDropped=%d transmitted=%d transmitDropped=%d ring=%s ringCopied=%d ringCut=%d",
-                received, receiveDropped, delivered, deliverDropped, forwarded, forwardDropped, transmitted,
-                transmitDropped, ring != null, ringCopied, ringCut);
+                received(), receiveDropped + (ring == null ? 0 : ring.runts()), delivered, deliverDropped, forwarded, forwardDropped, transmitted,
+                transmitDropped, ring != null, ring == null ? 0 : ring.copied(), ring == null ? 0 : ring.cut());
     }
 
     /** The same counters by name, for the operator's {@code stats} ({@code link.*}). */
     @Override
     public Map<String, Long> countersByName() {
         Map<String, Long> counters = new LinkedHashMap<>();
-        counters.put("received", received);
-        counters.put("receive.dropped", receiveDropped);
+        counters.put("received", received());
+        counters.put("receive.dropped", receiveDropped + (ring == null ? 0 : ring.runts()));
         counters.put("delivered", delivered);
         counters.put("deliver.dropped", deliverDropped);
         counters.put("forwarded", forwarded);
@@ -515,14 +476,14 @@ public final class TapLink implements ClusterLink {
         }
         counters.put("kernel.dropped", kernelDropped);
         if (ring != null) {
-            counters.put("ring.copied", ringCopied);
-            counters.put("ring.cut", ringCut);
+            counters.put("ring.copied", ring.copied());
+            counters.put("ring.cut", ring.cut());
         }
         return counters;
     }
 
     public long received() {
-        return received;
+        return received + (ring == null ? 0 : ring.received());
     }
 
     public long delivered() {

@@ -41,11 +41,12 @@ public final class PacketRing {
     private final long size;
     private final ByteBuffer frames;
     private final ByteBuffer headers;
-    private boolean mapped = true;
+    private boolean mapped;
 
-    private PacketRing(long address, long size) {
+    private PacketRing(long address, long size, boolean mapped) {
         this.address = address;
         this.size = size;
+        this.mapped = mapped;
         this.frames = MemoryIO.getInstance().newDirectByteBuffer(address, (int) size).order(ByteOrder.BIG_ENDIAN);
         this.headers = frames.duplicate().order(ByteOrder.nativeOrder());
     }
@@ -61,7 +62,19 @@ public final class PacketRing {
         request.putInt(0, BLOCK).putInt(4, BLOCKS).putInt(8, SLOT).putInt(12, SLOTS);
         Native.setsockopt(fd, Kernel.SOL_PACKET, Kernel.PACKET_RX_RING, Native.address(request), 16, "PACKET_RX_RING");
         long size = (long) BLOCK * BLOCKS;
-        return new PacketRing(Native.mmap(fd, size, "packet ring"), size);
+        return new PacketRing(Native.mmap(fd, size, "packet ring"), size, true);
+    }
+
+    /**
+     * A ring over {@code memory} (a direct buffer of at least {@link #SLOTS} slots), not a mapping:
+     * for tests that play the kernel's part. {@link #unmap} leaves it alone.
+     */
+    public static PacketRing over(ByteBuffer memory) {
+        long size = (long) SLOTS * SLOT;
+        if (!memory.isDirect() || memory.capacity() < size) {
+            throw new IllegalArgumentException("needs a direct buffer of " + size + " bytes");
+        }
+        return new PacketRing(Native.address(memory), size, false);
     }
 
     /** The whole mapping, network order: a frame at {@code offset(slot) + mac(slot)}. */
