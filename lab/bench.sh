@@ -17,6 +17,8 @@
 # per request from ab's percentile table, -e).
 #
 #   lab/bench.sh            root; lnlb.tap built with its test classes; ab and nft (lab/install.sh bench)
+#   lab/bench.sh ring-ab    only lnlb with three nodes, the receive ring and recv(2) in turn
+#                           (LNLB_BENCH_AB turns, 3), one run of each measurement per turn
 #
 # Prints METRIC lines and a Markdown table (for BENCHMARKS.md) with lnlb/(a) and lnlb/(b) ratios.
 # Environment: LNLB_LAB, LNLB_VIP, LNLB_CP (see lab.sh); LNLB_BENCH_SECONDS (10, per iperf3 run),
@@ -130,15 +132,41 @@ measure() { # measure LABEL TARGET: sets G_LABEL, R_LABEL, L_LABEL
     printf -v "C_$label" '%s' "${cpu:--}"
 }
 
-# ---- (a) direct to node 1 ----------------------------------------------------------------------
-measure direct "$(node_ip 1)"
-
-# ---- lnlb: one node, then three ------------------------------------------------------------------
 start_node() {
     # shellcheck disable=SC2086
     "$LAB_SH" node-start "$1" "$NODE_MAIN" $NODE_ARGS >&2 || exit 1
     wait_until 60 eval '[[ "$(status_of '"$1"' "$VIP" | cut -d" " -f1)" == MEMBER ]]' || { log "node $1 did not join"; exit 1; }
 }
+
+# ---- ring-ab: three lnlb nodes with the receive ring and with recv(2) in turn, N times, one run of
+# each measurement per turn: the drift of a shared machine hits both alike -------------------------
+if [[ "${1:-}" == ring-ab ]]; then
+    base_opts="$LNLB_JAVA_OPTS"
+    for ((k = 1; k <= ${LNLB_BENCH_AB:-3}; k++)); do
+        for mode in ring recv; do
+            export LNLB_JAVA_OPTS="$base_opts"
+            [[ $mode == recv ]] && export LNLB_JAVA_OPTS="$base_opts -Dlnlb.tap.ring=false"
+            for i in 1 2 3; do start_node "$i"; done
+            wait_until 30 in_view "$VIP" 3 1 2 3 || { log "no common view"; exit 1; }
+            log "turn $k, $mode: $SOURCE is served by $(client_get 200 "http://$VIP/")"
+            NODES="1 2 3" ROUNDS=1 measure "$mode$k" "$VIP"
+            for i in 1 2 3; do "$LAB_SH" node-stop "$i" >&2; done
+        done
+    done
+    echo
+    echo "| turn | TCP ring / recv (Gbit/s) | HTTP ring / recv (req/s) | p50 ring / recv (ms) | p99 ring / recv (ms) | CPU per frame during HTTP, ring | recv |"
+    echo "|---|---|---|---|---|---|---|"
+    for ((k = 1; k <= ${LNLB_BENCH_AB:-3}; k++)); do
+        g1="G_ring$k" g2="G_recv$k" r1="R_ring$k" r2="R_recv$k" a1="P50_ring$k" a2="P50_recv$k" b1="P99_ring$k" b2="P99_recv$k" c1="C_ring$k" c2="C_recv$k"
+        echo "| $k | ${!g1} / ${!g2} | ${!r1} / ${!r2} | ${!a1} / ${!a2} | ${!b1} / ${!b2} | ${!c1} | ${!c2} |"
+    done
+    exit 0
+fi
+
+# ---- (a) direct to node 1 ----------------------------------------------------------------------
+measure direct "$(node_ip 1)"
+
+# ---- lnlb: one node, then three ------------------------------------------------------------------
 JAVA_OPTS_RING="$LNLB_JAVA_OPTS"
 start_node 1
 log "lnlb up on node 1 alone"
