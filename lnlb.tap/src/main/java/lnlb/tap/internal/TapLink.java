@@ -449,7 +449,7 @@ public final class TapLink implements ClusterLink {
     public String counters() {
         return String.format("received=%d receiveDropped=%d delivered=%d deliverDropped=%d forwarded=%d "
                         + "forwardDropped=%d transmitted=%d transmitDropped=%d ring=%s ringCopied=%d ringCut=%d",
-                received(), receiveDropped + (ring == null ? 0 : ring.runts()), delivered, deliverDropped, forwarded, forwardDropped, transmitted,
+                received(), receiveDropped(), delivered, deliverDropped, forwarded, forwardDropped, transmitted,
                 transmitDropped, ring != null, ring == null ? 0 : ring.copied(), ring == null ? 0 : ring.cut());
     }
 
@@ -458,7 +458,7 @@ public final class TapLink implements ClusterLink {
     public Map<String, Long> countersByName() {
         Map<String, Long> counters = new LinkedHashMap<>();
         counters.put("received", received());
-        counters.put("receive.dropped", receiveDropped + (ring == null ? 0 : ring.runts()));
+        counters.put("receive.dropped", receiveDropped());
         counters.put("delivered", delivered);
         counters.put("deliver.dropped", deliverDropped);
         counters.put("forwarded", forwarded);
@@ -484,6 +484,10 @@ public final class TapLink implements ClusterLink {
 
     public long received() {
         return received + (ring == null ? 0 : ring.received());
+    }
+
+    private long receiveDropped() {
+        return receiveDropped + (ring == null ? 0 : ring.runts());
     }
 
     public long delivered() {
