@@ -73,7 +73,7 @@ check offloads-on "client eth0: $(echo "$offloads" | tr '\n' ' ')" \
 
 # ---- node 1 up with the node main -----------------------------------------------------------------
 # shellcheck disable=SC2086
-if ! "$LAB_SH" node-start 1 "$NODE_MAIN" $NODE_ARGS >&2; then
+if ! LNLB_JAVA_OPTS="${LNLB_JAVA_OPTS:-} -Dlnlb.tap.ring=true" "$LAB_SH" node-start 1 "$NODE_MAIN" $NODE_ARGS >&2; then
     fail node-start "$NODE_MAIN did not bring the VIP up in $N1 (log: $RUN/n1/node.log)"
     exit 1
 fi
@@ -135,6 +135,11 @@ check iperf3-vip "client -> VIP ${vip_gbps:-failed} Gbit/s (direct to $NODE1_IP:
 "$LAB_SH" node-stop 1 >&2
 closed="$(grep '^CLOSED' "$RUN/n1/node.log" || true)"
 [[ -n "$closed" ]] && echo "# node 1 counters: ${closed#CLOSED }"
+# the receive ring: GSO super-frames (iperf3) came through its copy path, every frame reached the TAP
+ring_counters="$(grep -o 'received=.*' <<<"$closed" || true)"
+counter_of() { grep -o "\b$1=[^ ]*" <<<"$ring_counters" | cut -d= -f2; }
+check receive-ring "node 1: $(grep -m1 -o 'receive ring of [0-9]* slots\|recv(2)' "$RUN/n1/node.log"); $ring_counters" \
+    bash -c "[[ '$(counter_of ring)' == true && '$(counter_of ringCopied)' -gt 0 && '$(counter_of received)' == '$(counter_of delivered)' && '$(counter_of receiveDropped)' == 0 ]]"
 check teardown "after SIGTERM: $tap $(ip -n "$N1" -o link show "$tap" >/dev/null 2>&1 && echo present || echo gone), arp_ignore=$(sysctl_in "$N1" eth0 arp_ignore) arp_announce=$(sysctl_in "$N1" eth0 arp_announce), eth0 $(ip -n "$N1" -d link show eth0 | grep -o 'promiscuity [0-9]*')" \
     bash -c "! ip -n $N1 link show $tap >/dev/null 2>&1 \
         && [[ \$(ip netns exec $N1 cat /proc/sys/net/ipv4/conf/eth0/arp_ignore) == $arp_ignore_before ]] \
@@ -166,7 +171,8 @@ wait_until() { # wait_until SECONDS COMMAND...
 }
 
 payload="lnlb-e2e-$$"
-java_in "$N2" lnlb.tap.lab.LinkChecks receive "$payload" >"$RUN/receive.out" 2>"$RUN/checks-receive.err" &
+# node 2 receives without the ring (recv(2), the default); node 1 above ran with it (-Dlnlb.tap.ring=true)
+java_in "$N2" -Dlnlb.tap.ring=false lnlb.tap.lab.LinkChecks receive "$payload" recv >"$RUN/receive.out" 2>"$RUN/checks-receive.err" &
 receiver_pid=$!
 wait_until 30 listening '^LISTENING' "$RUN/receive.out" "$receiver_pid"
 ip netns exec "$CL" timeout 20 tcpdump -l -n -e -c 1 -i eth0 "ether proto 0x88b5" >"$RUN/capture.out" 2>"$RUN/capture.err" &

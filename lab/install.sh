@@ -11,7 +11,7 @@
 #   strict OpenMetrics parser), prometheus-node-exporter for lab/metrics.sh (the textfile collector)
 #   dpkg-dev is not needed: dpkg-deb (package dpkg, always there) builds lnlb_VERSION_all.deb
 #   tmux for ConsoleIT (types at the runtime jar's prompt and reads the screen)
-#   lab/install.sh bench   also what lab/bench.sh needs: apache2-utils (ab), nftables (nft)
+#   lab/install.sh bench   also what lab/bench.sh needs: apache2-utils (ab), nftables (nft), haproxy
 set -euo pipefail
 
 declare -A package_of=(
@@ -21,7 +21,7 @@ declare -A package_of=(
     [promtool]=prometheus [prometheus-node-exporter]=prometheus-node-exporter [dpkg-deb]=dpkg [tmux]=tmux
 )
 if [[ "${1:-}" == bench ]]; then
-    package_of+=([ab]=apache2-utils [nft]=nftables)
+    package_of+=([ab]=apache2-utils [nft]=nftables [haproxy]=haproxy)
 fi
 missing=()
 for command in "${!package_of[@]}"; do

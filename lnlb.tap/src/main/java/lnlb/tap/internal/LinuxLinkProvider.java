@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import lnlb.core.api.LinkProvider;
 import lnlb.core.api.LinkSpec;
 import lnlb.core.api.NodeAddress;
@@ -32,6 +33,7 @@ import lnlb.tap.internal.linux.Interfaces;
 import lnlb.tap.internal.linux.Kernel;
 import lnlb.tap.internal.linux.LinkException;
 import lnlb.tap.internal.linux.Native;
+import lnlb.tap.internal.linux.PacketRing;
 import lnlb.tap.internal.linux.PacketSocket;
 import lnlb.tap.internal.linux.TapDevice;
 import org.osgi.service.component.annotations.Activate;
@@ -77,6 +79,13 @@ public final class LinuxLinkProvider implements LinkProvider, AutoCloseable {
      */
     private final Thread shutdownHook = new Thread(this::closeAllAfterGrace, "lnlb-tap-shutdown");
     static final long SHUTDOWN_GRACE_MILLIS = 5_000;
+    /**
+     * System property: {@code true} reads frames in place from a receive ring instead of one recv(2)
+     * each. Off by default: alone it measured no faster (BENCHMARKS.md, issue 12 step 1); the doorbell
+     * and headers-only frames that would make it pay are built on it.
+     */
+    public static final String RING_PROPERTY = "lnlb.tap.ring";
+    private static final AtomicBoolean RING_FALLBACK_LOGGED = new AtomicBoolean();
 
     /**
      * Fails (and so does the component's activation) off Linux or without CAP_NET_ADMIN and
@@ -143,7 +152,7 @@ public final class LinuxLinkProvider implements LinkProvider, AutoCloseable {
             interfaces.ipv4Host(name, vip);
             interfaces.up(name);
 
-            PacketSocket socket = PacketSocket.open(ifindex, ClusterFilter.program(spec.clusterMac(), ByteBuffer.wrap(vip).getInt()));
+            PacketSocket socket = openSocket(ifindex, ClusterFilter.program(spec.clusterMac(), ByteBuffer.wrap(vip).getInt()));
             undo.push(socket);
             int eventFd = Native.eventfd();
             undo.push(() -> Native.close(eventFd));
@@ -154,8 +163,9 @@ public final class LinuxLinkProvider implements LinkProvider, AutoCloseable {
             self[0] = link;
             links.add(link);
             undo.clear();
-            LOG.info("opened {} ({}/32, cluster MAC {}) on {} (node {}, mtu {})", name, vipText,
-                    NodeAddress.format(spec.clusterMac()), device, NodeAddress.format(nodeMac), mtu);
+            LOG.info("opened {} ({}/32, cluster MAC {}) on {} (node {}, mtu {}, {})", name, vipText,
+                    NodeAddress.format(spec.clusterMac()), device, NodeAddress.format(nodeMac), mtu,
+                    socket.ring() != null ? "receive ring of " + PacketRing.SLOTS + " slots" : "recv(2)");
             return link;
         } catch (LinkException | RuntimeException e) {
             while (!undo.isEmpty()) {
@@ -212,6 +222,26 @@ public final class LinuxLinkProvider implements LinkProvider, AutoCloseable {
         for (TapLink link : open) {
             link.close();
         }
+    }
+
+    /**
+     * The packet socket, with a receive ring when {@value #RING_PROPERTY} is true, unless the ring
+     * cannot be set up (an old kernel, a refused mapping): then frames are read with recv(2), and
+     * the log says why, once per JVM.
+     */
+    private static PacketSocket openSocket(int ifindex, long[] filter) throws LinkException {
+        if (Boolean.parseBoolean(System.getProperty(RING_PROPERTY, "false"))) {
+            try {
+                return PacketSocket.open(ifindex, filter, true);
+            } catch (LinkException | RuntimeException | LinkageError e) {
+                if (RING_FALLBACK_LOGGED.compareAndSet(false, true)) {
+                    LOG.warn("no receive ring ({}): frames are read with recv(2), one system call and one copy each", e.toString());
+                }
+            }
+        } else if (RING_FALLBACK_LOGGED.compareAndSet(false, true)) {
+            LOG.info("frames are read with recv(2) (a receive ring: -D{}=true)", RING_PROPERTY);
+        }
+        return PacketSocket.open(ifindex, filter, false);
     }
 
     private static int deviceIndex(Interfaces interfaces, String device) throws LinkException {

@@ -26,6 +26,7 @@ import lnlb.core.api.FrameReceiver;
 import lnlb.core.api.NodeAddress;
 import lnlb.tap.internal.linux.LinkException;
 import lnlb.tap.internal.linux.Native;
+import lnlb.tap.internal.linux.PacketRing;
 import lnlb.tap.internal.linux.PacketSocket;
 import lnlb.tap.internal.linux.TapDevice;
 import org.slf4j.Logger;
@@ -36,14 +37,23 @@ import org.slf4j.LoggerFactory;
  * AF_PACKET socket on the bound device, both with virtio-net headers, so partial checksums and
  * GSO super-frames (up to 64 KiB) cross in one system call each way.
  *
- * <p>Memory: one direct buffer per link, allocated here and never again:
+ * <p>Receiving: by default through the socket's TPACKET_V2 receive ring ({@link PacketRing}): the
+ * receiver reads each frame in place in the ring, and {@link #deliver} writes it to the TAP
+ * straight from its slot, virtio-net header included, so a frame costs no copy into the JVM and no
+ * system call to read; the one {@code poll} per batch remains. Frames too big for a slot (GSO
+ * super-frames) and every frame when the ring could not be set up are read with recv(2) into rx.
+ *
+ * <p>Memory: the ring (mapped, 8 MiB) and one direct buffer per link, allocated here and never again:
  * <pre>
- *  0              RX_CAPACITY            + TX_CAPACITY      + 24           + 8      + 8
- *  | rx: [vnet][frame]  (packet socket in, TAP out) | tx: [vnet][frame] | 3 pollfd | evread | one |
+ *  0              RX_CAPACITY            + TX_CAPACITY      + 24           + 8      + 8     + 16
+ *  | rx: [vnet][frame]  (packet socket in, TAP out) | tx: [vnet][frame] | 3 pollfd | evread | one | stats |
  * </pre>
- * Frames handed to the receiver sit at {@link #headroom()} in the rx region, right after the
- * virtio-net header the kernel wrote, so {@link #deliver} writes header and frame with one
- * write(2). Frames the kernel sends through the TAP (ARP replies) are read into the rx region and
+ * Frames handed to the receiver sit at {@link #headroom()} in the rx region (or the ring slot),
+ * right after the virtio-net header the kernel wrote, so {@link #deliver} writes header and frame
+ * with one write(2). The ring is unmapped only under the I/O lock, which every access to it holds
+ * (a receiver reads it only during {@link #poll}): a late access cannot reach an unmapped ring.
+ *
+ * <p>Frames the kernel sends through the TAP (ARP replies) are read into the rx region and
  * forwarded out of the bound device by the link itself, with the Ethernet source rewritten to the
  * node's MAC so that no switch ever learns the cluster MAC.
  *
@@ -66,7 +76,8 @@ public final class TapLink implements ClusterLink {
     private static final int POLLFDS = RX_CAPACITY + TX_CAPACITY;
     private static final int EVENT_READ = POLLFDS + 24;
     private static final int EVENT_ONE = EVENT_READ + 8;
-    private static final int BUFFER_SIZE = EVENT_ONE + 8;
+    private static final int STATISTICS = EVENT_ONE + 8;
+    private static final int BUFFER_SIZE = STATISTICS + 16;
 
     private final String device;
     private final String interfaceName;
@@ -88,6 +99,11 @@ public final class TapLink implements ClusterLink {
     private final long pollAddress;
     private final long eventReadAddress;
     private final long eventOneAddress;
+    private final long statisticsAddress;
+    /** Reads the socket's receive ring; null without one (frames are then read with recv(2) into rx). */
+    private final RingReader ring;
+    private final ByteBuffer ringFrames;
+    private final long ringAddress;
 
     private final ReentrantLock io = new ReentrantLock();
     private final Object wakeLock = new Object();
@@ -102,6 +118,7 @@ public final class TapLink implements ClusterLink {
     private long forwardDropped;
     private long transmitted;
     private long transmitDropped;
+    private long kernelDropped;
     private boolean deviceDownLogged;
 
     TapLink(String device, long nodeMac, long clusterMac, int mtu, TapDevice tap, PacketSocket socket,
@@ -127,6 +144,11 @@ public final class TapLink implements ClusterLink {
         pollAddress = base + POLLFDS;
         eventReadAddress = base + EVENT_READ;
         eventOneAddress = base + EVENT_ONE;
+        statisticsAddress = base + STATISTICS;
+        PacketRing mapped = socket.ring();
+        ring = mapped == null ? null : new RingReader(mapped);
+        ringFrames = mapped == null ? null : mapped.frames();
+        ringAddress = mapped == null ? 0 : mapped.address();
         buffer.order(ByteOrder.nativeOrder()).putLong(EVENT_ONE, 1L);        // eventfd increment
         pollfd(0, socket.fd());
         pollfd(1, tap.fd());
@@ -174,15 +196,21 @@ public final class TapLink implements ClusterLink {
         try {
             ensureOpen();
             int timeout = (int) Math.max(0, Math.min(timeoutMillis, Integer.MAX_VALUE));
-            int ready = Native.poll(pollAddress, 3, timeout);
+            boolean ringReady = ring != null && ring.ready();
+            int ready = Native.poll(pollAddress, 3, ringReady ? 0 : timeout);
             if (ready < 0) {
                 throw new LinkException(null, "poll", -ready);
             }
-            if (ready == 0) {
+            if (ready == 0 && !ringReady) {
                 return 0;
             }
             int frames = 0;
-            if (revents(0) != 0) {
+            if (ring != null) {
+                frames = ring.receive(receiver, BATCH, this::receiveOne);
+                if (frames > 0) {
+                    deviceDownLogged = false;
+                }
+            } else if (revents(0) != 0) {
                 frames = receive(receiver);
             }
             int tapEvents = revents(1);
@@ -236,6 +264,31 @@ public final class TapLink implements ClusterLink {
             receiver.onFrame(rx, HEADROOM, (int) n - HEADROOM);
         }
         return frames;
+    }
+
+    /** The frame of a TP_STATUS_COPY slot, from the socket's queue: 1 if handed over, else 0. */
+    private int receiveOne(FrameReceiver receiver) throws LinkException {
+        long n = Native.recv(socket.fd(), rxAddress, RX_CAPACITY, MSG_DONTWAIT | MSG_TRUNC);
+        if (n < 0) {
+            int errno = (int) -n;
+            if (errno == EAGAIN || errno == EINVAL) {
+                receiveDropped++;
+                return 0;
+            }
+            if (errno == ENETDOWN) {
+                deviceDown();
+                return 0;
+            }
+            throw new LinkException(null, "recv(" + device + ")", errno);
+        }
+        if (n > RX_CAPACITY || n < HEADROOM + HEADER_LENGTH) {
+            receiveDropped++;
+            return 0;
+        }
+        deviceDownLogged = false;
+        received++;
+        receiver.onFrame(rx, HEADROOM, (int) n - HEADROOM);
+        return 1;
     }
 
     /** Forwards what the kernel sent through the TAP (ARP replies...) out of the bound device. */
@@ -312,6 +365,8 @@ public final class TapLink implements ClusterLink {
             long address;
             if (buffer == rx) {
                 address = rxAddress + start;
+            } else if (buffer == ringFrames) {
+                address = ringAddress + start;              // straight from the slot: no copy
             } else if (buffer.isDirect()) {
                 address = Native.address(buffer) + start;
             } else {
@@ -369,7 +424,11 @@ public final class TapLink implements ClusterLink {
             LOG.warn("closing {} while its loop still uses it", interfaceName);
         }
         try {
-            socket.close();
+            if (locked) {
+                socket.close();
+            } else {
+                socket.closeKeepingRing();                        // the loop may still read the ring
+            }
             tap.close();
             sysctls.restore();
             Native.close(eventFd);
@@ -389,28 +448,46 @@ public final class TapLink implements ClusterLink {
     /** Counters since open, for status dumps and tests. Not synchronised: read from the loop or after it stopped. */
     public String counters() {
         return String.format("received=%d receiveDropped=%d delivered=%d deliverDropped=%d forwarded=%d "
-                        + "forwardDropped=%d transmitted=%d transmitDropped=%d",
-                received, receiveDropped, delivered, deliverDropped, forwarded, forwardDropped, transmitted,
-                transmitDropped);
+                        + "forwardDropped=%d transmitted=%d transmitDropped=%d ring=%s ringCopied=%d ringCut=%d",
+                received(), receiveDropped(), delivered, deliverDropped, forwarded, forwardDropped, transmitted,
+                transmitDropped, ring != null, ring == null ? 0 : ring.copied(), ring == null ? 0 : ring.cut());
     }
 
     /** The same counters by name, for the operator's {@code stats} ({@code link.*}). */
     @Override
     public Map<String, Long> countersByName() {
         Map<String, Long> counters = new LinkedHashMap<>();
-        counters.put("received", received);
-        counters.put("receive.dropped", receiveDropped);
+        counters.put("received", received());
+        counters.put("receive.dropped", receiveDropped());
         counters.put("delivered", delivered);
         counters.put("deliver.dropped", deliverDropped);
         counters.put("forwarded", forwarded);
         counters.put("forward.dropped", forwardDropped);
         counters.put("transmitted", transmitted);
         counters.put("transmit.dropped", transmitDropped);
+        if (io.tryLock()) {                                       // not while close() releases the socket
+            try {
+                if (!closed) {
+                    kernelDropped += socket.takeDrops(statisticsAddress);
+                }
+            } finally {
+                io.unlock();
+            }
+        }
+        counters.put("kernel.dropped", kernelDropped);
+        if (ring != null) {
+            counters.put("ring.copied", ring.copied());
+            counters.put("ring.cut", ring.cut());
+        }
         return counters;
     }
 
     public long received() {
-        return received;
+        return received + (ring == null ? 0 : ring.received());
+    }
+
+    private long receiveDropped() {
+        return receiveDropped + (ring == null ? 0 : ring.runts());
     }
 
     public long delivered() {

@@ -16,11 +16,12 @@ import org.junit.jupiter.api.TestFactory;
  */
 class LabIT {
     /**
-     * The checks e2e.sh prints: 11 of its own (offloads, TAP, promiscuity, sysctls, 3 curl, ARP,
-     * fdb, iperf3, teardown), transmit-source-is-node-mac, and LinkChecks': transmit 2, receive 1,
-     * errors 19, nocaps 1 (a SKIP without setpriv), tunmissing 2.
+     * The checks e2e.sh prints: 12 of its own (offloads, TAP, promiscuity, sysctls, 3 curl, ARP,
+     * fdb, iperf3, receive-ring, teardown), transmit-source-is-node-mac, and LinkChecks': transmit
+     * 2, receive 2 (with recv(2), the ring's fallback), errors 19, nocaps 1 (a SKIP without
+     * setpriv), tunmissing 2.
      */
-    static final int CHECKS = 37;
+    static final int CHECKS = 39;
 
     @TestFactory
     Stream<DynamicTest> e2e() throws Exception {

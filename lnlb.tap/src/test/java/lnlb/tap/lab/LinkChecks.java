@@ -39,7 +39,7 @@ public final class LinkChecks {
         switch (group) {
             case "errors": checks.errors(); break;
             case "transmit": checks.transmit(args.length > 1 ? args[1] : "lnlb-transmit-check"); break;
-            case "receive": checks.receive(args.length > 1 ? args[1] : "lnlb-transmit-check"); break;
+            case "receive": checks.receive(args.length > 1 ? args[1] : "lnlb-transmit-check", args.length > 2 ? args[2] : null); break;
             case "nocaps": checks.noCapabilities(); break;
             case "tunmissing": checks.tunMissing(); break;
             default: throw new IllegalArgumentException("unknown group " + group);
@@ -203,7 +203,8 @@ public final class LinkChecks {
     }
 
     /** Waits (15 s at most) for a cluster message carrying {@code payload}; prints LISTENING when ready. */
-    private void receive(String payload) throws Exception {
+    /** {@code path}: "ring" or "recv", the receive path the link must have taken (null: either). */
+    private void receive(String payload, String path) throws Exception {
         byte[] text = payload.getBytes(StandardCharsets.US_ASCII);
         try (LinuxLinkProvider provider = new LinuxLinkProvider();
              TapLink link = provider.open(spec(DEVICE, null, VIP))) {
@@ -221,6 +222,11 @@ public final class LinkChecks {
             }
             check("receive", source[0] != NodeAddress.NONE,
                     "cluster message from " + NodeAddress.format(source[0]) + ", " + link.counters());
+            if (path != null) {
+                check("receive-path-" + path, link.counters().contains(" ring=" + path.equals("ring") + " "),
+                        "with -D" + LinuxLinkProvider.RING_PROPERTY + "=" + System.getProperty(LinuxLinkProvider.RING_PROPERTY)
+                                + ": " + link.counters());
+            }
         }
     }
 

@@ -47,6 +47,21 @@ public final class Kernel {
     public static final int PACKET_VNET_HDR = 15;
     public static final int PACKET_IGNORE_OUTGOING = 23;
     public static final int PACKET_OUTGOING = 4;
+    public static final int PACKET_RX_RING = 5;
+    public static final int PACKET_STATISTICS = 6;
+    public static final int PACKET_COPY_THRESH = 7;
+    public static final int PACKET_VERSION = 10;
+    public static final int TPACKET_V2 = 1;
+    /** tp_status bits of a ring slot: the kernel owns it (0), user space owns it, the frame was too big for it. */
+    public static final int TP_STATUS_KERNEL = 0;
+    public static final int TP_STATUS_USER = 0x1;
+    public static final int TP_STATUS_COPY = 0x2;
+    public static final int TP_STATUS_LOSING = 0x4;
+
+    // <sys/mman.h>
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_SHARED = 0x01;
 
     // <linux/if_ether.h>
     public static final int ETH_P_ALL = 0x0003;

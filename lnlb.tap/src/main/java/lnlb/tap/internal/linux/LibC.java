@@ -30,6 +30,15 @@ public interface LibC {
 
     int setsockopt(int fd, int level, int option, @In SockFprog value, int length);
 
+    /** setsockopt(2) with the option's bytes at a native address (struct tpacket_req). */
+    int setsockopt(int fd, int level, int option, @intptr_t long value, int length);
+
+    /** getsockopt(2) into a native address; {@code length} is the address of a socklen_t. */
+    int getsockopt(int fd, int level, int option, @intptr_t long value, @intptr_t long length);
+
+    /** munmap(2). (mmap(2) has six arguments and goes through jffi: see {@link Native#mmap}.) */
+    int munmap(@intptr_t long address, @size_t long length);
+
     /** ioctl(2) with a struct ifreq (SIOC*IF*, TUNSETIFF). */
     @Variadic(fixedCount = 2)
     int ioctl(int fd, @u_int64_t long request, @In @Out Ifreq ifr);

@@ -1,6 +1,11 @@
 package lnlb.tap.internal.linux;
 
+import com.kenai.jffi.CallContext;
+import com.kenai.jffi.CallingConvention;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.Library;
 import com.kenai.jffi.MemoryIO;
+import com.kenai.jffi.Type;
 import java.nio.ByteBuffer;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
@@ -26,6 +31,17 @@ public final class Native {
                 .library(Platform.getNativePlatform().getStandardCLibraryName())
                 .load();
         static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+    }
+
+    /**
+     * mmap(2) called through jffi: jnr-ffi 2.2.17's generated x86-64 stubs corrupt the sixth
+     * argument of a native call (jnr/jnr-ffi#181), and mmap has six.
+     */
+    private static final class Mmap {
+        static final CallContext CONTEXT = CallContext.getCallContext(Type.POINTER,
+                new Type[] {Type.POINTER, Type.UINT64, Type.SINT32, Type.SINT32, Type.SINT32, Type.SINT64},
+                CallingConvention.DEFAULT, true);
+        static final long FUNCTION = Library.getDefault().getSymbolAddress("mmap");
     }
 
     static LibC libc() {
@@ -97,6 +113,36 @@ public final class Native {
         if (Holder.LIBC.setsockopt(fd, level, option, new IntByReference(value), 4) < 0) {
             throw new LinkException(null, "setsockopt(" + name + ")", errno());
         }
+    }
+
+    /** setsockopt(2) with {@code length} bytes at {@code address}. */
+    static void setsockopt(int fd, int level, int option, long address, int length, String name) throws LinkException {
+        if (Holder.LIBC.setsockopt(fd, level, option, address, length) < 0) {
+            throw new LinkException(null, "setsockopt(" + name + ")", errno());
+        }
+    }
+
+    /** getsockopt(2) into {@code address}; {@code lengthAddress} holds the room in bytes (a socklen_t). 0 or {@code -errno}. */
+    public static int getsockopt(int fd, int level, int option, long address, long lengthAddress) {
+        return Holder.LIBC.getsockopt(fd, level, option, address, lengthAddress) < 0 ? -errno() : 0;
+    }
+
+    /** A shared read-write mapping of {@code length} bytes of {@code fd} (a packet ring). */
+    static long mmap(int fd, long length, String name) throws LinkException {
+        if (Mmap.FUNCTION == 0) {
+            throw new LinkException("mmap: no such symbol in libc");
+        }
+        long address = Invoker.getInstance().invokeN6(Mmap.CONTEXT, Mmap.FUNCTION, 0, length,
+                Kernel.PROT_READ | Kernel.PROT_WRITE, Kernel.MAP_SHARED, fd, 0);
+        if (address == -1 || address == 0) {
+            throw new LinkException(null, "mmap(" + name + ")", com.kenai.jffi.LastError.getInstance().get());
+        }
+        return address;
+    }
+
+    /** munmap(2); errors are ignored (nothing useful to do). */
+    static void munmap(long address, long length) {
+        Holder.LIBC.munmap(address, length);
     }
 
     static void ioctl(int fd, long request, Ifreq ifr, String name) throws LinkException {

@@ -1,5 +1,6 @@
 package lnlb.tap.internal.linux;
 
+import com.kenai.jffi.MemoryIO;
 import java.io.Closeable;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -13,12 +14,20 @@ import jnr.ffi.Pointer;
 public final class PacketSocket implements Closeable {
     /** Receive buffer asked for (SO_RCVBUFFORCE): room for dozens of 64 KiB GSO frames. */
     private static final int RCVBUF = 8 << 20;
+    /**
+     * With a ring the receive queue holds only the frames too big for a slot (GSO super-frames);
+     * a bigger budget for them: at 8 MiB a busy non-owner saw a few hundred of 230,000 cut during
+     * bulk TCP (the kernel cuts a frame to its slot when its copy does not fit).
+     */
+    private static final int RING_RCVBUF = 32 << 20;
     private static final int SNDBUF = 4 << 20;
 
     private final int fd;
+    private final PacketRing ring;
 
-    private PacketSocket(int fd) {
+    private PacketSocket(int fd, PacketRing ring) {
         this.fd = fd;
+        this.ring = ring;
     }
 
     /**
@@ -27,13 +36,26 @@ public final class PacketSocket implements Closeable {
      * the filter is attached and it is bound: no unfiltered frame is ever queued.
      */
     public static PacketSocket open(int ifindex, long[] filter) throws LinkException {
+        return open(ifindex, filter, false);
+    }
+
+    /**
+     * The same, with a receive ring ({@link PacketRing}) if {@code ring}: set up before the socket
+     * is bound, so every frame it ever receives goes through the ring (or, too big for a slot,
+     * through the copy queue). Throws if the ring cannot be set up; the caller may fall back.
+     */
+    public static PacketSocket open(int ifindex, long[] filter, boolean ring) throws LinkException {
         int fd = Native.socket(Kernel.AF_PACKET, Kernel.SOCK_RAW, 0, "AF_PACKET, SOCK_RAW");
+        PacketRing mapped = null;
         try {
             attachFilter(fd, filter);
             Native.setsockopt(fd, Kernel.SOL_PACKET, Kernel.PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
             ignoreOutgoing(fd);
-            buffer(fd, Kernel.SO_RCVBUFFORCE, Kernel.SO_RCVBUF, RCVBUF, "SO_RCVBUF");
+            buffer(fd, Kernel.SO_RCVBUFFORCE, Kernel.SO_RCVBUF, ring ? RING_RCVBUF : RCVBUF, "SO_RCVBUF");
             buffer(fd, Kernel.SO_SNDBUFFORCE, Kernel.SO_SNDBUF, SNDBUF, "SO_SNDBUF");
+            if (ring) {
+                mapped = PacketRing.map(fd);                      // after PACKET_VNET_HDR, which it freezes
+            }
 
             SockaddrLl address = new SockaddrLl(Native.runtime());
             address.family.set(Kernel.AF_PACKET);
@@ -49,8 +71,11 @@ public final class PacketSocket implements Closeable {
             if (Native.libc().setsockopt(fd, Kernel.SOL_PACKET, Kernel.PACKET_ADD_MEMBERSHIP, promisc, 16) < 0) {
                 throw new LinkException(null, "setsockopt(PACKET_ADD_MEMBERSHIP PROMISC)", Native.errno());
             }
-            return new PacketSocket(fd);
-        } catch (LinkException | RuntimeException e) {
+            return new PacketSocket(fd, mapped);
+        } catch (LinkException | RuntimeException | LinkageError e) {
+            if (mapped != null) {
+                mapped.unmap();
+            }
             Native.close(fd);
             throw e;
         }
@@ -104,8 +129,36 @@ public final class PacketSocket implements Closeable {
         return fd;
     }
 
+    /** The receive ring, or null when frames are read with recv(2). */
+    public PacketRing ring() {
+        return ring;
+    }
+
+    /**
+     * Frames the kernel dropped since the last call because the ring or the receive queue was
+     * full ({@code PACKET_STATISTICS}, which resets on read); {@code scratch} is 12 writable bytes
+     * of native memory. 0 if the kernel cannot say.
+     */
+    public long takeDrops(long scratch) {
+        MemoryIO io = MemoryIO.getInstance();
+        io.putInt(scratch + 8, 8);                                 // socklen_t: struct tpacket_stats
+        if (Native.getsockopt(fd, Kernel.SOL_PACKET, Kernel.PACKET_STATISTICS, scratch, scratch + 8) < 0) {
+            return 0;
+        }
+        return io.getInt(scratch + 4) & 0xFFFF_FFFFL;               // tp_drops
+    }
+
+    /** Closes the socket and unmaps its ring: only when no thread can read the ring any more. */
     @Override
     public void close() {
+        Native.close(fd);
+        if (ring != null) {
+            ring.unmap();
+        }
+    }
+
+    /** Closes the socket but leaves its ring mapped (a thread may still read it): the mapping leaks. */
+    public void closeKeepingRing() {
         Native.close(fd);
     }
 }
