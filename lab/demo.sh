@@ -110,7 +110,7 @@ else
     say "  the survivors did not agree on a view of 2 in 30 s: $(views_text "${survivors[@]}")"
 fi
 run_ctl 2 nodes "$RT_CLUSTER"
-echo "      ($LAB-n$victim is out of the view, SHARE 0; lnlbctl lists the MAC until it forgets it)"
+echo "      ($LAB-n$victim is out of the view, SHARE 0; lnlbctl lists it as gone for five minutes)"
 # after(LOG, T): answered requests after T ms (epoch); lost(LOG): failed ones (" 000")
 settled() { local s; for s in "${CLIENTS[@]}"; do
     awk -v t=$(($(now_ms) - 1000)) '$1 ~ /-n[0-9]+$/ && $3 == 200 && $2 * 1000 > t {f = 1} END {exit !f}' "$RUN/demo-probe-$s.log" || return 1; done; }
