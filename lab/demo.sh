@@ -26,6 +26,7 @@ export LNLB_STREAM_BYTES=600000
 . "$HERE/rtlib.sh"
 CLIENTS=($(seq 201 216))
 STREAMS=($(seq 231 234))
+NEW_CLIENTS=($(seq 151 190))   # clients first seen after the weight change
 GETS=5
 
 [[ $(id -u) -eq 0 ]] || { echo "lab/demo.sh: needs root (network namespaces, TAP devices); ./demo.sh re-runs itself with sudo" >&2; exit 2; }
@@ -147,8 +148,9 @@ if wait_until 30 weighted; then
     say "  the coordinator committed the new weights after $(($(now_ms) - t_weight)) ms (weight-only views: at most one every 10 s)"
 fi
 run_ctl 2 nodes "$RT_CLUSTER"
-serve_map "$RUN/demo-weights.txt" "http://$VIP/" "$GETS" "${CLIENTS[@]}"
-echo "    ${#CLIENTS[@]} clients x $GETS new connections: $(cut -d' ' -f2- "$RUN/demo-weights.txt" | per_node /dev/stdin $((${#CLIENTS[@]} * GETS)))"
+serve_map "$RUN/demo-weights.txt" "http://$VIP/" 2 "${NEW_CLIENTS[@]}"
+echo "    ${#NEW_CLIENTS[@]} new clients (10.77.0.151-190) x 2 connections: $(cut -d' ' -f2- "$RUN/demo-weights.txt" | per_node /dev/stdin $((${#NEW_CLIENTS[@]} * 2)))"
+echo "    (clients already served keep their node while the cluster tracks them: affinity source)"
 echo
 
 say "hot swap under load: ${#CLIENTS[@]} clients ask 5 times a second, ${#STREAMS[@]} downloads run (600 kB at 100 kB/s);"
