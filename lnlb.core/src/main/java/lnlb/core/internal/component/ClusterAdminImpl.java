@@ -144,7 +144,16 @@ public final class ClusterAdminImpl implements ClusterAdmin {
     @Override
     public List<NodeDTO> nodes(String cluster) {
         ClusterComponent c = running(cluster);
-        return c.call(e -> ClusterStatus.nodes(e, c));
+        List<NodeDTO> nodes = c.call(e -> ClusterStatus.nodes(e, c));
+        // Sessions per owner, counted in bounded slices like a listing: walking a million-entry
+        // table in one loop turn would stall the loop for every `nodes` and metrics scrape.
+        SessionQueryDTO all = new SessionQueryDTO();
+        all.limit = 0;
+        Map<String, Long> perOwner = SessionInspection.sessions(c::call, all, session -> { }).perOwner;
+        for (NodeDTO node : nodes) {
+            node.sessions = perOwner.getOrDefault(node.mac, 0L);
+        }
+        return nodes;
     }
 
     @Override

@@ -82,7 +82,6 @@ final class ClusterStatus {
         for (long member : view.members()) {
             ages.putIfAbsent(member, Long.MAX_VALUE);
         }
-        Map<Long, Long> sessions = e.sessionsPerOwner();
         List<NodeDTO> nodes = new ArrayList<>();
         ages.forEach((node, age) -> {
             NodeDTO dto = new NodeDTO();
@@ -94,7 +93,6 @@ final class ClusterStatus {
             dto.coordinator = node == coordinator;
             dto.lastHeardMillis = age == Long.MAX_VALUE ? -1 : age;
             dto.draining = view.isDraining(node);
-            dto.sessions = sessions.getOrDefault(node, 0L);
             if (dto.self) {
                 dto.state = e.state().name().toLowerCase(Locale.ROOT);
                 if (!dto.inView) {
