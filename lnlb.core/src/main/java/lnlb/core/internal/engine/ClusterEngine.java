@@ -98,10 +98,8 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
     private final JoinSync joinSync;
     private final MessageIntake intake;
     private final long tickMillis;
-    /** A drain with {@code --leave}: leave once drained, at the latest at {@link #leaveDeadline}. */
-    private boolean leaveWhenDrained;
-    private long leaveDeadline;
-    private long nextLeaveCheck;
+    /** A drain with {@code --leave}: leave once drained, at the latest at its deadline. */
+    private final DrainExit drainExit = new DrainExit();
     private EventLoop.Timer tickTimer;
 
     public ClusterEngine(ClusterConfig config, ClusterLink link, EventLoop loop, WeightSource weights) {
@@ -244,10 +242,13 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
      */
     public void drain(boolean on, boolean leave, long timeoutMillis) {
         standing.draining = on;
-        leaveWhenDrained = on && leave;
-        leaveDeadline = timeoutMillis > 0 ? loop.nowMillis() + timeoutMillis : Long.MAX_VALUE;
+        if (on && leave) {
+            drainExit.arm(timeoutMillis > 0 ? loop.nowMillis() + timeoutMillis : Long.MAX_VALUE);
+        } else {
+            drainExit.disarm();
+        }
         LOG.info("{}: {}{}", name(), on ? "draining: no new session comes here" : "drain ended: taking new sessions",
-                leaveWhenDrained ? ", leaving once its sessions are over" + (timeoutMillis > 0 ? " or after "
+                drainExit.armed() ? ", leaving once its sessions are over" + (timeoutMillis > 0 ? " or after "
                         + timeoutMillis / 1000 + " s" : "") : "");
     }
 
@@ -255,19 +256,17 @@ public final class ClusterEngine implements Cluster, FrameReceiver {
         drain(on, false, 0);
     }
 
-    /** A draining node asked to leave goes once the view has its drain and its sessions are over (checked each interval). */
+    /** A draining node asked to leave goes once the view has its drain and its sessions are over. */
     private void leaveIfDrained(long now) {
-        if (!leaveWhenDrained || standing.state != State.MEMBER || now < nextLeaveCheck) {
+        if (!drainExit.armed() || standing.state != State.MEMBER
+                || !drainExit.step(now, standing.view.isDraining(self), modules.distinct(), this, self)) {
             return;
         }
-        nextLeaveCheck = now + config.heartbeatIntervalMillis();
-        long sessions = standing.view.isDraining(self) ? sessionsOf(self) : -1;
-        if (sessions == 0 || now >= leaveDeadline) {
-            LOG.info("{}: drained ({}); leaving the cluster", name(),
-                    sessions == 0 ? "no session left" : sessions + " sessions left at the timeout");
-            leaveWhenDrained = false;
-            stop(true);
-        }
+        long left = drainExit.lastCount();
+        LOG.info("{}: drained ({}); leaving the cluster", name(),
+                left == 0 ? "no session left" : "the timeout came" + (left > 0 ? ", " + left + " sessions at the last count" : ""));
+        drainExit.disarm();
+        stop(true);
     }
 
     /** True when this node asks to drain. */
