@@ -130,8 +130,16 @@ public class LookIT extends ItestBase {
                 assertTrue(node + " lists " + client + " udp with its owner:\n" + listing, sessions.contains(
                         "17 " + client + " " + (50_000 + i) + " " + NodeAddress.format(accepted.get((long) (FLOWS + i)))));
             }
-            assertEquals(node + "'s listing: " + listing, 2 * FLOWS, sessions.size());
-            assertTrue(listing, listing.contains(node + ": " + 2 * FLOWS + " session(s) matched, " + 2 * FLOWS + " listed"));
+            // affinity source (the default): each tracker also keeps one entry per client, on the flow's node
+            for (int i = 0; i < FLOWS; i++) {
+                String client = dotted(SOURCE + i);
+                assertTrue(node + " lists client " + client + " tcp on its flow's node:\n" + listing,
+                        sessions.contains("6 " + client + " - " + NodeAddress.format(accepted.get((long) i))));
+                assertTrue(node + " lists client " + client + " udp on its flow's node:\n" + listing,
+                        sessions.contains("17 " + client + " - " + NodeAddress.format(accepted.get((long) (FLOWS + i)))));
+            }
+            assertEquals(node + "'s listing: " + listing, 4 * FLOWS, sessions.size());
+            assertTrue(listing, listing.contains(node + ": " + 4 * FLOWS + " session(s) matched, " + 4 * FLOWS + " listed"));
             if (firstListing != null) {
                 assertEquals("the same sessions on " + node, firstListing, sessions);
             }
@@ -139,7 +147,7 @@ public class LookIT extends ItestBase {
         }
 
         String digest = run("lnlb:conntrack lk0 --digest --buckets");
-        assertTrue(digest, digest.startsWith("lk0: digest ") && digest.contains(" of " + 2 * FLOWS + " sessions, epoch "));
+        assertTrue(digest, digest.startsWith("lk0: digest ") && digest.contains(" of " + 4 * FLOWS + " sessions, epoch "));
         assertEquals(digest, 256, digest.split("\n  bucket ", -1).length - 1);
         for (String node : List.of("lk1", "lk2")) {
             assertEquals("the digest of " + node, digest.substring(3), run("lnlb:conntrack " + node + " --digest --buckets").substring(3));
@@ -176,7 +184,7 @@ public class LookIT extends ItestBase {
         int nul = raw.indexOf('\0');
         assertTrue(raw.substring(0, Math.min(200, raw.length())), raw.startsWith("2\n") && nul > 0);
         long lines = raw.substring(2, nul).lines().filter(l -> l.matches("(6|17) +\\d+(\\.\\d+){3} .*")).count();
-        int total = 2 * FLOWS + more;
+        int total = 4 * FLOWS + 2 * more; // flows and, under affinity source, one entry per client
         assertEquals(total, lines);
         assertTrue(raw.substring(nul), raw.substring(nul + 1).startsWith("0\nPROTOCOLS")
                 && raw.contains("lk1: " + total + " session(s) matched, " + total + " listed"));

@@ -52,7 +52,8 @@ public final class FlowKeys {
     private static final long IPV6 = Long.MIN_VALUE;
     /** Bit 62: a client entry, not a flow (IPv4 flow keys never have it). */
     public static final long CLIENT = 1L << 62;
-    private static final long NETWORK = 1L << 61;
+    /** The bit a client key carries for a network (a /24) rather than one address. */
+    public static final long NETWORK = 1L << 61;
     private static final long LOW_61 = (1L << 61) - 1;
 
     private FlowKeys() {

@@ -16,7 +16,7 @@
  * is the time since the last datagram even where a tracker shortened an entry's life, and
  * {@code SessionEntries.visitKey}, one entry by its key (FlowTracker: a lookup, not a scan);
  * 1.6.0 affinity (issue 13): {@code FlowKeys.flow} takes the destination port,
- * {@code FlowKeys.legacyFlow}, {@code client}, {@code keepsClients} and
+ * {@code FlowKeys.legacyFlow}, {@code client} (and its {@code NETWORK} bit), {@code keepsClients} and
  * {@code assignmentKey(Datagram, int)}; {@code FlowTracker} keeps a client's new flows together
  * under source and network affinity.
  */

@@ -17,6 +17,7 @@ import lnlb.core.api.admin.OwnerDTO;
 import lnlb.core.api.admin.SessionCountDTO;
 import lnlb.core.api.admin.SessionDTO;
 import lnlb.core.api.admin.SessionQueryDTO;
+import lnlb.core.api.table.FlowKeys;
 import lnlb.core.api.table.SessionEntries;
 import lnlb.core.api.table.SessionTable;
 import lnlb.core.internal.engine.ClusterEngine;
@@ -76,6 +77,9 @@ final class SessionInspection {
                 return false;
             }
             if (kind == SessionEntries.KEY_FLOW) {
+                if (isClientKey(key)) { // a whole client (affinity source or network): no port
+                    return port < 0 && ((int) key & mask) == network;
+                }
                 if (key < 0) {
                     return mask == 0 && port < 0; // an IPv6 flow: only when nothing is asked of it
                 }
@@ -180,12 +184,19 @@ final class SessionInspection {
         return count;
     }
 
+    /** An IPv4 client key of a flow tracker (FlowKeys.client): bit 62 set, bit 63 clear. */
+    static boolean isClientKey(long key) {
+        return (key & (FlowKeys.CLIENT | Long.MIN_VALUE)) == FlowKeys.CLIENT;
+    }
+
     private static SessionDTO dto(int protocol, Slice s, int i) {
         SessionDTO d = new SessionDTO();
         d.protocol = protocol;
         long key = s.keys()[i];
         d.port = -1;
-        if (s.kind() == SessionEntries.KEY_FLOW && key >= 0) {
+        if (s.kind() == SessionEntries.KEY_FLOW && isClientKey(key)) {
+            d.source = dotted((int) key) + ((key & FlowKeys.NETWORK) != 0 ? "/24" : "");
+        } else if (s.kind() == SessionEntries.KEY_FLOW && key >= 0) {
             d.source = dotted((int) (key >>> 16));
             d.port = (int) (key & 0xFFFF);
         } else if (s.kind() == SessionEntries.KEY_SOURCE && (key >>> 32) == 0) {
