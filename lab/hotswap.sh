@@ -130,7 +130,10 @@ heartbeat.interval.ms = $INTERVAL
 tolerance = $TOLERANCE
 weight.mode = manual
 weight = 1
+affinity = connection
 EOF
+    # (affinity connection: the swaps are watched per connection and per UDP flow, spread over the
+    # nodes; under the default, source, one client's connections would all stay on one node)
     # the jar's Main-Class (bnd's launcher) with the jar as class path: what `java -jar` runs
     LNLB_CP="$RUNTIME/lnlb.jar" \
         LNLB_JAVA_OPTS="$NODE_JAVA_OPTS -Dlnlb.console=false -Dfelix.cm.dir=$dir/cm -Dlnlb.etc=$dir/etc -Dlnlb.socket=$dir/lnlb.sock" \
