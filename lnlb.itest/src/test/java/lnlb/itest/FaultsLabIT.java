@@ -1,16 +1,20 @@
-package lnlb.tap.lab;
+package lnlb.itest;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
+import lnlb.tap.lab.LabScript;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
  * Fault injection in a real 3-node cluster under continuous load, as JUnit tests: runs
- * {@code lab/faults.sh} (kill -9 and restart, SIGSTOP beyond the tolerance and SIGCONT, link down/up,
- * a partition from the other nodes but not from the client, 5 % and 20 % loss and 20 ms jitter on
- * the nodes' links, kill -9 failover time with heartbeat 100 ms x 3), one test per check (see
- * {@link LabScript}). Needs root, nft and python3; under {@code CI=true} a missing root fails.
+ * {@code lab/faults.sh} (three node namespaces running the runtime jar of this build, the cluster
+ * declared in a file per node, views read with lnlbctl and timed from the nodes' log lines; kill -9
+ * and restart, SIGSTOP beyond the tolerance and SIGCONT, link down/up, a partition from the other
+ * nodes but not from the client, 5 % and 20 % loss and 20 ms jitter on the nodes' links, kill -9
+ * failover time with heartbeat 100 ms x 3), one test per check (see {@link LabScript}). Needs root,
+ * nft, tcpdump and python3; under {@code CI=true} a missing root fails.
  */
 class FaultsLabIT {
     /**
@@ -27,8 +31,14 @@ class FaultsLabIT {
         return 1 + 4 + 4 + 2 * (splitChecked ? 4 : 3) + 3 + 1 + runs + 1;
     }
 
+    /** With the environment of this run: 25 by default. */
+    static final int CHECKS = checks(System.getenv());
+
     @TestFactory
     Stream<DynamicTest> faults() throws Exception {
-        return LabScript.run("faults.sh", checks(System.getenv()));
+        return LabScript.run("faults.sh", CHECKS, Map.of(
+                "LNLB_RUNTIME_DIR", Path.of(System.getProperty("lnlb.runtime.dir")).toAbsolutePath().normalize().toString(),
+                "JAVA_HOME", System.getProperty("java.home"),
+                "LNLB_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     }
 }
