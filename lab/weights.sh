@@ -43,8 +43,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # start_default_node I: rtlib's start_node with a cluster file that keeps the default weight mode
-# (no RT_FILE_DEFAULTS) and reads node I's own load file
-RT_FILE_DEFAULTS=()
+# and reads node I's own load file; affinity connection: the split is counted per UDP flow (300
+# flows from 24 sources), and under the default, source, a source's flows would stay together
+RT_FILE_DEFAULTS=("affinity = connection")
 start_default_node() {
     mkdir -p "$RUN/n$1" && printf '0.00 0.00 0.00 1/1 1\n' >"$RUN/n$1/load"
     start_node "$1" "heartbeat.interval.ms = 200" "tolerance = 5" "weight.source = $RUN/n$1/load" \
