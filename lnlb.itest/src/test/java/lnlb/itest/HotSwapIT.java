@@ -14,7 +14,6 @@ import java.util.function.Predicate;
 import javax.inject.Inject;
 import lnlb.core.api.ProtocolModule;
 import lnlb.core.api.admin.ClusterAdmin;
-import lnlb.core.api.admin.ClusterDTO;
 import lnlb.core.api.admin.ModuleDTO;
 import lnlb.core.api.admin.TableDTO;
 import lnlb.core.api.memory.MemorySegment;
@@ -71,9 +70,9 @@ public class HotSwapIT extends ItestBase {
     @Test
     public void swappingTrackersUnderTrafficMovesNoFlowAndLosesNothing() throws Exception {
         for (String node : NODES) {
-            createNode(node);
+            createMemoryNode(cm, node, VIP, "seg0", Map.of("weight.change.interval.ms", 0L));
         }
-        await("three members in one view", WAIT_MILLIS, this::oneViewOfThree);
+        await("three members in one view", WAIT_MILLIS, () -> oneView(admin, NODES));
         await("the TCP and UDP trackers serving", WAIT_MILLIS,
                 () -> servedBy(6, TCP_BUNDLE) != null && servedBy(17, UDP_BUNDLE) != null);
         Map<String, Long> countersBefore = totals();
@@ -228,29 +227,6 @@ public class HotSwapIT extends ItestBase {
         }
     }
 
-    private void createNode(String name) throws Exception {
-        org.osgi.service.cm.Configuration c = cm.getFactoryConfiguration(ClusterAdmin.CLUSTER_PID, name, "?");
-        Hashtable<String, Object> p = new Hashtable<>();
-        p.put(ClusterAdmin.VIP, VIP);
-        p.put(ClusterAdmin.DEVICE, "seg0");
-        p.put(ClusterAdmin.NAME, name);
-        p.put(ClusterAdmin.LINK_TARGET, "(lnlb.link.type=memory)");
-        p.put(ClusterAdmin.HEARTBEAT_INTERVAL, 100L);
-        // 2 s of silence before a node is dead: a loaded machine must not kill nodes mid-test.
-        p.put(ClusterAdmin.TOLERANCE, 20);
-        p.put(ClusterAdmin.WEIGHT_MODE, "manual");
-        p.put(ClusterAdmin.WEIGHT, 1);
-        // Every weight change a view of its own (the runtime's default allows one per 10 s).
-        p.put("weight.change.interval.ms", 0L);
-        c.update(p);
-    }
-
-    private boolean oneViewOfThree() {
-        List<ClusterDTO> clusters = admin.clusters();
-        return clusters.size() == NODES.size()
-                && clusters.stream().allMatch(c -> "member".equals(c.state) && c.members == NODES.size())
-                && clusters.stream().mapToLong(c -> c.epoch).distinct().count() == 1;
-    }
 
     /** The registration serving {@code protocol}, if it comes from {@code bundle}; else null. */
     private ModuleDTO servedBy(int protocol, String bundle) {

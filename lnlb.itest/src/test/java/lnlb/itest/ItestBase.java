@@ -11,12 +11,19 @@ import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import javax.inject.Inject;
+import lnlb.core.api.admin.ClusterAdmin;
+import lnlb.core.api.admin.ClusterDTO;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * The framework every test class runs in (felix-dev's BaseTest shape): the lnlb bundles as the
@@ -107,5 +114,35 @@ public abstract class ItestBase {
         } catch (Exception e) {
             return e.toString();
         }
+    }
+
+    /**
+     * Declares node {@code name} of an in-memory cluster on {@code device}: heartbeat 100 ms,
+     * tolerance 20 (2 s: a loaded machine must not kill nodes mid-test), manual weight 1, then
+     * {@code extra} settings.
+     */
+    protected static void createMemoryNode(ConfigurationAdmin cm, String name, String vip, String device,
+            Map<String, Object> extra) throws Exception {
+        org.osgi.service.cm.Configuration c = cm.getFactoryConfiguration(ClusterAdmin.CLUSTER_PID, name, "?");
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put(ClusterAdmin.VIP, vip);
+        p.put(ClusterAdmin.DEVICE, device);
+        p.put(ClusterAdmin.NAME, name);
+        p.put(ClusterAdmin.LINK_TARGET, "(lnlb.link.type=memory)");
+        p.put(ClusterAdmin.HEARTBEAT_INTERVAL, 100L);
+        p.put(ClusterAdmin.TOLERANCE, 20);
+        p.put(ClusterAdmin.WEIGHT_MODE, "manual");
+        p.put(ClusterAdmin.WEIGHT, 1);
+        p.putAll(extra);
+        c.update(p);
+    }
+
+    /** True when the clusters {@code names} are all members of one view holding exactly them. */
+    protected static boolean oneView(ClusterAdmin admin, List<String> names) {
+        List<ClusterDTO> clusters = new ArrayList<>(admin.clusters());
+        clusters.removeIf(c -> !names.contains(c.name));
+        return clusters.size() == names.size()
+                && clusters.stream().allMatch(c -> "member".equals(c.state) && c.members == names.size())
+                && clusters.stream().mapToLong(c -> c.epoch).distinct().count() == 1;
     }
 }

@@ -12,9 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +22,6 @@ import java.util.regex.Pattern;
 import javax.inject.Inject;
 import lnlb.core.api.NodeAddress;
 import lnlb.core.api.admin.ClusterAdmin;
-import lnlb.core.api.admin.ClusterDTO;
 import lnlb.core.api.memory.MemorySegment;
 import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
@@ -71,9 +68,9 @@ public class LookIT extends ItestBase {
     @Test
     public void everyNodeNamesTheSameOwnerListsTheSameSessionsAndShowsTheSameDigest() throws Exception {
         for (String node : NODES) {
-            createNode(node);
+            createMemoryNode(cm, node, VIP, "seg1", Map.of());
         }
-        await("three members in one view", WAIT_MILLIS, this::oneViewOfThree);
+        await("three members in one view", WAIT_MILLIS, () -> oneView(admin, NODES));
         await("the TCP and UDP trackers serving", WAIT_MILLIS,
                 () -> quiet("lnlb:modules").contains("TcpTracker") && quiet("lnlb:modules").contains("UdpTracker"));
 
@@ -241,25 +238,4 @@ public class LookIT extends ItestBase {
         return (a >>> 24) + "." + (a >>> 16 & 0xFF) + "." + (a >>> 8 & 0xFF) + "." + (a & 0xFF);
     }
 
-    private void createNode(String name) throws Exception {
-        org.osgi.service.cm.Configuration c = cm.getFactoryConfiguration(ClusterAdmin.CLUSTER_PID, name, "?");
-        Hashtable<String, Object> p = new Hashtable<>();
-        p.put(ClusterAdmin.VIP, VIP);
-        p.put(ClusterAdmin.DEVICE, "seg1");
-        p.put(ClusterAdmin.NAME, name);
-        p.put(ClusterAdmin.LINK_TARGET, "(lnlb.link.type=memory)");
-        p.put(ClusterAdmin.HEARTBEAT_INTERVAL, 100L);
-        p.put(ClusterAdmin.TOLERANCE, 20); // 2 s: a loaded machine must not kill nodes mid-test
-        p.put(ClusterAdmin.WEIGHT_MODE, "manual");
-        p.put(ClusterAdmin.WEIGHT, 1);
-        c.update(p);
-    }
-
-    private boolean oneViewOfThree() {
-        List<ClusterDTO> clusters = new ArrayList<>(admin.clusters());
-        clusters.removeIf(c -> !NODES.contains(c.name));
-        return clusters.size() == NODES.size()
-                && clusters.stream().allMatch(c -> "member".equals(c.state) && c.members == NODES.size())
-                && clusters.stream().mapToLong(c -> c.epoch).distinct().count() == 1;
-    }
 }
