@@ -218,6 +218,9 @@ public class LookIT extends ItestBase {
         assertEquals(answer, flow, m.group(1));
         assertEquals(node + ": the owner of " + flow + ": " + answer, NodeAddress.format(acceptedBy), m.group(2));
         assertEquals(answer, "session", m.group(4));
+        // the deciding entry is shown: under affinity source, the client's own (no port)
+        String client = flow.substring(0, flow.indexOf(':'));
+        assertTrue(answer, answer.contains("\n  session " + client + " "));
     }
 
     /** What a command printed and then returned (conntrack prints its sessions as they come). */

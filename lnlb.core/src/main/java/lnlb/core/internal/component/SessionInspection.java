@@ -246,9 +246,14 @@ final class SessionInspection {
             // the session's entry, looked up by its key (a listing of one)
             int kind = entries.keyKind();
             long now = e.nowMillis();
-            entries.visitKey(e, key, (k, owner, seen, state) -> found[0] = new Slice(new long[] {k}, new long[] {owner},
+            SessionTable.Visitor keep = (k, owner, seen, state) -> found[0] = new Slice(new long[] {k}, new long[] {owner},
                     new long[] {seen}, new long[] {entries.lastDatagramMillis(seen, state)}, new int[] {state}, 1, 0, now,
-                    kind, entries.entryIdleMillis(), new String[] {entries.stateName(state)}, dto.epoch, false));
+                    kind, entries.entryIdleMillis(), new String[] {entries.stateName(state)}, dto.epoch, false);
+            // under affinity source or network the deciding session is the client's entry (FlowKeys.client)
+            if (!entries.visitKey(e, key, keep) && kind == SessionEntries.KEY_FLOW && (key >>> 32) == 0
+                    && !entries.visitKey(e, FlowKeys.CLIENT | key, keep)) {
+                entries.visitKey(e, FlowKeys.CLIENT | FlowKeys.NETWORK | (key & 0xFFFF_FF00L), keep);
+            }
             if (found[0] != null) {
                 dto.session = dto(o.slot(), found[0], 0);
             }
